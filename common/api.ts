@@ -1,0 +1,105 @@
+/**
+ * The one contract between the renderer and the provider. Every transport (Electron IPC, headless
+ * HTTP + Server-Sent Events) and the renderer's client are derived from these two tables; adding a
+ * method here is the only step needed to expose it everywhere.
+ */
+import { z } from 'zod';
+
+/** Lifecycle of the provider core, as the dashboard shows it. */
+export const ProviderState = z.enum(['starting', 'running', 'stopping', 'stopped']);
+export type ProviderState = z.infer<typeof ProviderState>;
+
+/** A compute device the worker detected (filled in by the worker issue; `null` until probed). */
+export const Device = z.object({
+  id: z.string().max(200),
+  name: z.string().max(200),
+  vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
+  vramBytes: z.number().int().nonnegative().nullable(),
+});
+export type Device = z.infer<typeof Device>;
+
+/** What `status.get` returns and the `status` event carries. */
+export const Status = z.object({
+  version: z.string().max(50),
+  mode: z.enum(['desktop', 'headless']),
+  state: ProviderState,
+  startedAt: z.number().int().nonnegative(),
+  uptimeMs: z.number().int().nonnegative(),
+  dataDir: z.string().max(4096),
+  devices: z.array(Device).max(64).nullable(),
+});
+export type Status = z.infer<typeof Status>;
+
+const NoInput = z.object({}).strict();
+
+/** Every method: name → zod input and output. */
+export const apiMethods = {
+  'status.get': { input: NoInput, output: Status },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+/** Every event pushed from the provider to the renderer: name → zod payload. */
+export const apiEvents = {
+  status: Status,
+} as const satisfies Record<string, z.ZodType>;
+
+export type ApiMethod = keyof typeof apiMethods;
+export type ApiEventName = keyof typeof apiEvents;
+export type MethodInput<M extends ApiMethod> = z.input<(typeof apiMethods)[M]['input']>;
+export type MethodOutput<M extends ApiMethod> = z.output<(typeof apiMethods)[M]['output']>;
+export type EventPayload<E extends ApiEventName> = z.output<(typeof apiEvents)[E]>;
+export type ApiEvent = { [E in ApiEventName]: { name: E; payload: EventPayload<E> } }[ApiEventName];
+
+/** Stable error codes a handler or transport may return; the UI and tests key on these. */
+export const ApiErrorCode = z.enum([
+  'unknown_method',
+  'invalid_input',
+  'unauthorized',
+  'forbidden',
+  'payload_too_large',
+  'unavailable',
+  'internal',
+]);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+
+export const ApiError = z.object({
+  code: ApiErrorCode,
+  message: z.string().max(2000),
+  path: z.array(z.union([z.string(), z.number()])).optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** The envelope every method returns over every transport. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** Validates an envelope received as `unknown`, checking the value against `output`. */
+export function parseApiResult<T>(raw: unknown, output: z.ZodType<T>): ApiResult<T> {
+  const envelope = z
+    .union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ApiError })])
+    .safeParse(raw);
+  if (!envelope.success) {
+    return { ok: false, error: { code: 'internal', message: 'The provider sent a malformed reply.' } };
+  }
+  if (!envelope.data.ok) return envelope.data;
+  const value = output.safeParse(envelope.data.value);
+  if (!value.success) {
+    return { ok: false, error: { code: 'internal', message: 'The provider sent a reply that does not match the API contract.' } };
+  }
+  return { ok: true, value: value.data };
+}
+
+/** The object a transport hands the renderer: one function per method, one subscriber per event. */
+export type HearthApi = {
+  call: { [M in ApiMethod]: (input: MethodInput<M>) => Promise<ApiResult<MethodOutput<M>>> };
+  on: { [E in ApiEventName]: (listener: (payload: EventPayload<E>) => void) => () => void };
+};
+
+/** Largest request body or IPC payload, in bytes, that any transport accepts. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+export const apiMethodNames = Object.keys(apiMethods) as ApiMethod[];
+export const apiEventNames = Object.keys(apiEvents) as ApiEventName[];
+
+/** True when `name` is a method of the contract (own property, not inherited). */
+export function isApiMethod(name: string): name is ApiMethod {
+  return Object.hasOwn(apiMethods, name);
+}

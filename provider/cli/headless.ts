@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { defaultDataDir } from '../data-dir.js';
+import { startDashboardServer } from '../http/server.js';
+import { loadOrCreateToken } from '../http/token.js';
+import { Provider } from '../provider.js';
+import { HEARTH_VERSION } from '../version.js';
+
+export type HeadlessOptions = { dataDir: string | undefined; dashboardPort: number | undefined };
+
+/** The built renderer, next to the built CLI (out/main/cli.js → out/renderer). */
+export function builtRendererDir(): string {
+  return join(import.meta.dirname, '..', 'renderer');
+}
+
+/** `hearth start`: the provider plus the dashboard server, until SIGINT or SIGTERM. */
+export async function runHeadless(options: HeadlessOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
+  const provider = await Provider.open({ dataDir: options.dataDir ?? defaultDataDir(), mode: 'headless' });
+  for (const warning of provider.warnings) err.write(`hearth: warning: ${warning}\n`);
+  await provider.start();
+  let server;
+  try {
+    server = await startDashboardServer({
+      port: options.dashboardPort ?? provider.settings.dashboardPort,
+      token: await loadOrCreateToken(provider.dataDir),
+      dispatch: provider.dispatch,
+      subscribe: (listener) => provider.subscribe(listener),
+      initialEvents: () => [{ name: 'status', payload: provider.status() }],
+      rendererDir: builtRendererDir(),
+      logger: provider.logger,
+    });
+  } catch (error) {
+    await provider.stop();
+    throw error;
+  }
+  provider.logger.info({ port: server.port }, 'dashboard listening');
+  out.write(
+    `Hearth ${HEARTH_VERSION} is running headless.\n` +
+      `Dashboard: ${server.url}\n` +
+      `Data folder: ${provider.dataDir}\n` +
+      `Press Ctrl+C to stop.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  out.write('Stopping…\n');
+  await server.close();
+  await provider.stop();
+}

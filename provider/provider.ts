@@ -1,0 +1,102 @@
+import { EventEmitter } from 'node:events';
+import type { ApiEvent, ProviderState, Status } from '../common/api.js';
+import { type Dispatch, createDispatcher } from './api/dispatch.js';
+import { createHandlers } from './api/handlers.js';
+import { ensureDataDir } from './data-dir.js';
+import { type Logger, createLogger } from './logger.js';
+import { type Settings, loadSettings } from './settings.js';
+import { HEARTH_VERSION } from './version.js';
+
+export type ProviderOptions = {
+  dataDir: string;
+  mode: Status['mode'];
+  /** How often the `status` event is pushed while running (it also fires on every change). */
+  statusIntervalMs?: number;
+};
+
+/**
+ * The provider core as a plain-Node object: it owns the data folder, settings and logger, answers the
+ * API through `dispatch`, and publishes events. It runs inside Electron main or `hearth start` alike.
+ */
+export class Provider {
+  readonly dispatch: Dispatch;
+  /** Things a person should be told about start-up (for example a settings file moved aside). */
+  readonly warnings: readonly string[];
+  private state: ProviderState = 'stopped';
+  private startedAt = 0;
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly events = new EventEmitter();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly settings: Settings,
+    readonly logger: Logger,
+    private readonly closeLogger: () => Promise<void>,
+    private readonly options: ProviderOptions,
+    warnings: string[],
+  ) {
+    this.warnings = warnings;
+    this.dispatch = createDispatcher(createHandlers({ status: () => this.status() }), (method, err) =>
+      this.logger.error({ err, method }, 'API handler failed'),
+    );
+  }
+
+  /** Prepares the data folder, settings and logger; does not start work yet. */
+  static async open(options: ProviderOptions): Promise<Provider> {
+    const dataDir = await ensureDataDir(options.dataDir);
+    const { settings, warnings } = await loadSettings(dataDir);
+    const { logger, close } = createLogger(dataDir, settings.logLevel);
+    for (const warning of warnings) logger.warn(warning);
+    return new Provider(dataDir, settings, logger, close, options, warnings);
+  }
+
+  /** Starts the provider; resolves once it is running. */
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    this.startedAt = Date.now();
+    this.setState('starting');
+    this.logger.info({ version: HEARTH_VERSION, mode: this.options.mode, dataDir: this.dataDir }, 'provider starting');
+    this.ticker = setInterval(() => this.publishStatus(), this.options.statusIntervalMs ?? 1000);
+    this.ticker.unref();
+    this.setState('running');
+  }
+
+  /** Stops the provider in order and closes the log; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.setState('stopping');
+    clearInterval(this.ticker);
+    this.setState('stopped');
+    this.logger.info('provider stopped');
+    this.events.removeAllListeners();
+    await this.closeLogger();
+  }
+
+  /** The current status, as `status.get` returns it. */
+  status(): Status {
+    return {
+      version: HEARTH_VERSION,
+      mode: this.options.mode,
+      state: this.state,
+      startedAt: this.startedAt,
+      uptimeMs: this.startedAt === 0 ? 0 : Math.max(0, Date.now() - this.startedAt),
+      dataDir: this.dataDir,
+      devices: null,
+    };
+  }
+
+  /** Calls `listener` for every API event until the returned function is called. */
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  private setState(state: ProviderState): void {
+    this.state = state;
+    this.publishStatus();
+  }
+
+  private publishStatus(): void {
+    this.events.emit('event', { name: 'status', payload: this.status() } satisfies ApiEvent);
+  }
+}

@@ -45,7 +45,8 @@ export class Provider {
   static async open(options: ProviderOptions): Promise<Provider> {
     const dataDir = await ensureDataDir(options.dataDir);
     const { settings, warnings } = await loadSettings(dataDir);
-    const { logger, close } = createLogger(dataDir, settings.logLevel);
+    const { logger, close, rotating } = createLogger(dataDir, settings.logLevel);
+    if (!rotating) warnings.push(`Log rotation is off: the data folder's path holds characters the rotating log writer refuses (< > " | ? * :); logs go to one file in ${dataDir}.`);
     for (const warning of warnings) logger.warn(warning);
     return new Provider(dataDir, settings, logger, close, options, warnings);
   }

@@ -1,0 +1,84 @@
+/**
+ * A quantized fingerprint of inference outputs: small enough to put in a receipt, and comparable with
+ * a tolerance, because a GPU and a CPU never produce bit-identical floats. Two results "match" when every
+ * output has the same element count and its sums and evenly spaced samples agree within tolerance.
+ */
+import { z } from 'zod';
+import { type Tensor, elementCount, numericView } from './tensor.js';
+
+const SAMPLES = 32;
+
+export const OutputFingerprint = z
+  .array(
+    z.object({
+      name: z.string().max(256),
+      count: z.number().int().nonnegative(),
+      sum: z.number(),
+      sumAbs: z.number().nonnegative(),
+      samples: z.array(z.number()).max(SAMPLES),
+    }),
+  )
+  .max(64);
+export type OutputFingerprint = z.infer<typeof OutputFingerprint>;
+
+/** Rounds to `digits` significant digits: the quantization step of the fingerprint. */
+function quantize(value: number, digits: number): number {
+  return Number.isFinite(value) ? Number(value.toPrecision(digits)) : value;
+}
+
+/** Decodes an IEEE 754 half-precision word. */
+export function halfToFloat(word: number): number {
+  const sign = word & 0x8000 ? -1 : 1;
+  const exponent = (word >> 10) & 0x1f;
+  const fraction = word & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+function numbersOf(tensor: Tensor): (i: number) => number {
+  if (tensor.datatype === 'BYTES') return () => 0;
+  const view = numericView(tensor.datatype, tensor.data);
+  if (tensor.datatype === 'FP16') return (i) => halfToFloat(view[i] as number);
+  return (i) => Number(view[i]);
+}
+
+/** Computes the fingerprint of a set of outputs, in name order. */
+export function fingerprintOutputs(outputs: readonly Tensor[]): OutputFingerprint {
+  return [...outputs]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((tensor) => {
+      const count = tensor.datatype === 'BYTES' ? tensor.data.byteLength : elementCount(tensor.shape);
+      const at = tensor.datatype === 'BYTES' ? (i: number) => tensor.data[i]! : numbersOf(tensor);
+      let sum = 0;
+      let sumAbs = 0;
+      for (let i = 0; i < count; i++) {
+        const v = at(i);
+        sum += v;
+        sumAbs += Math.abs(v);
+      }
+      const samples: number[] = [];
+      const step = Math.max(1, count / SAMPLES);
+      for (let i = 0; i < Math.min(count, SAMPLES); i++) samples.push(quantize(at(Math.floor(i * step)), 4));
+      return { name: tensor.name, count, sum: quantize(sum, 6), sumAbs: quantize(sumAbs, 6), samples };
+    });
+}
+
+function close(a: number, b: number, relTol: number, absTol: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  if (a === b) return true;
+  return Math.abs(a - b) <= absTol + relTol * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** True when two fingerprints agree within the tolerance (relative, then absolute floor). */
+export function fingerprintsMatch(a: OutputFingerprint, b: OutputFingerprint, relTol = 1e-2, absTol = 1e-3): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i]!;
+    if (x.name !== y.name || x.count !== y.count || x.samples.length !== y.samples.length) return false;
+    // Sums accumulate error over many elements, so they get a tolerance scaled by the magnitude.
+    const sumTol = absTol * Math.max(1, x.count) ** 0.5;
+    if (!close(x.sumAbs, y.sumAbs, relTol, sumTol) || !close(x.sum, y.sum, relTol, sumTol + relTol * x.sumAbs)) return false;
+    return x.samples.every((s, j) => close(s, y.samples[j]!, relTol, absTol));
+  });
+}

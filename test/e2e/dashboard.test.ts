@@ -1,0 +1,149 @@
+// The headless dashboard in a real browser against the real `hearth start`: what a person sees, that
+// it stays live, that the token leaves the address bar, that the strict CSP holds with zero violations,
+// that a hostile string in the provider's data stays text, and that losing the provider is announced.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type HearthProcess, spawnHearth } from '../helpers/hearth-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { type WatchedPage, launchChromium, openWatchedPage } from './chromium.js';
+
+const root = new URL('../../', import.meta.url);
+const version = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string }).version;
+
+let browser: Browser;
+const cleanups: (() => Promise<unknown>)[] = [];
+/** Providers that died without the test killing them, with their stderr, reported after the test. */
+const unexpectedExits: string[] = [];
+
+beforeAll(async () => {
+  for (const built of ['out/main/cli.js', 'out/renderer/index.html']) {
+    if (!existsSync(new URL(built, root))) throw new Error(`${built} is missing; run \`npx electron-vite build\` first.`);
+  }
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  // Last registered first: pages close before the provider they talk to goes away.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  const exits = unexpectedExits.splice(0);
+  if (exits.length > 0) throw new Error(`The provider exited on its own during the test:\n${exits.join('\n---\n')}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Starts `hearth start` on a free port with `dataDir`; `kill` stops it, else it dies after the test. */
+async function startProvider(dataDir: string): Promise<{ proc: HearthProcess; url: string; kill: () => Promise<void> }> {
+  const proc = spawnHearth(['start', '--data-dir', dataDir, '--dashboard-port', '0']);
+  let killedByTest = false;
+  const kill = async () => {
+    killedByTest = true;
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    await proc.exited;
+  };
+  void proc.exited.then((code) => {
+    if (!killedByTest) unexpectedExits.push(`exit code ${code}; stderr:\n${proc.stderr()}`);
+  });
+  cleanups.push(kill);
+  const url = await proc.dashboardUrl();
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+$/);
+  return { proc, url, kill };
+}
+
+async function tempDir(): Promise<string> {
+  const { dir, remove } = await makeTempDir('hearth-e2e-');
+  cleanups.push(remove);
+  return dir;
+}
+
+async function watchedPage(): Promise<WatchedPage> {
+  const watched = await openWatchedPage(browser);
+  cleanups.push(() => watched.context.close());
+  return watched;
+}
+
+const text = (page: Page, testId: string) => page.getByTestId(testId).textContent();
+
+describe('headless dashboard', () => {
+  it('shows the live provider status, hides the token, keeps the CSP clean, and reports a dead provider', async () => {
+    const dataDir = await tempDir();
+    const { url, kill } = await startProvider(dataDir);
+    const { page, consoleErrors, cspViolations } = await watchedPage();
+
+    await page.goto(url);
+    await expect.poll(() => text(page, 'status-state')).toBe('Running');
+    expect(await text(page, 'status-version')).toBe(version);
+    expect(await text(page, 'status-datadir')).toBe(dataDir);
+    expect(await text(page, 'status-mode')).toMatch(/^Headless/);
+    expect(await page.getByTestId('devices-empty').or(page.getByTestId('devices')).count()).toBe(1);
+
+    // The token left the address bar (and history) but the page still holds it.
+    expect(page.url()).not.toContain('token');
+    expect(new URL(page.url()).hash).toBe('');
+
+    // Live: the uptime the provider pushes every second changes on screen without a reload.
+    const firstUptime = await text(page, 'status-uptime');
+    await expect.poll(() => text(page, 'status-uptime'), { timeout: 5_000 }).not.toBe(firstUptime);
+
+    // A reload keeps working: the token lives in this tab's sessionStorage.
+    await page.reload();
+    await expect.poll(() => text(page, 'status-state')).toBe('Running');
+    expect(page.url()).not.toContain('token');
+
+    // The pages that are not built say so, and navigation comes back to the live dashboard.
+    await page.getByRole('link', { name: 'Earnings' }).click();
+    expect(await page.getByTestId('not-built').textContent()).toContain('Not built yet');
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await expect.poll(() => text(page, 'status-state')).toBe('Running');
+
+    // For a person judging the design: HEARTH_SCREENSHOT_DIR=/tmp npx vitest run test/e2e
+    const screenshotDir = process.env.HEARTH_SCREENSHOT_DIR;
+    if (screenshotDir) await page.screenshot({ path: join(screenshotDir, 'dashboard.png') });
+    expect(await page.getByTestId('connection-banner').count()).toBe(0);
+    expect(await cspViolations()).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+
+    // The provider dies without a goodbye: the page says so, and keeps showing the last known state.
+    await kill();
+    const banner = page.getByTestId('connection-banner');
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await banner.getAttribute('role')).toBe('alert');
+    expect(await banner.textContent()).toContain("Can't reach the Hearth provider");
+    expect(await text(page, 'status-state')).toBe('Running');
+    expect(await cspViolations()).toEqual([]);
+  }, 45_000);
+
+  it('shows a hostile data-folder name as text and never runs it', async () => {
+    const base = await tempDir();
+    const dataDir = join(base, '<img src=x onerror="window.__pwned=1">');
+    await mkdir(dataDir);
+    const { url } = await startProvider(dataDir);
+    const { page, consoleErrors, cspViolations } = await watchedPage();
+
+    await page.goto(url);
+    await expect.poll(() => text(page, 'status-datadir')).toBe(dataDir);
+    expect(await page.getByTestId('status-datadir').locator('img').count()).toBe(0);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
+    expect(await cspViolations()).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  }, 30_000);
+
+  it('tells a person who opened the page without its token how to get in', async () => {
+    const dataDir = await tempDir();
+    const { url } = await startProvider(dataDir);
+    const { page, cspViolations } = await watchedPage();
+
+    await page.goto(new URL('/', url).href);
+    const banner = page.getByTestId('connection-banner');
+    await banner.waitFor({ state: 'visible' });
+    expect(await banner.textContent()).toContain('hearth start');
+    expect(await page.getByTestId('error-panel').textContent()).toContain('no access token');
+    expect(await page.getByTestId('status-state').count()).toBe(0);
+    expect(await cspViolations()).toEqual([]);
+  }, 30_000);
+});

@@ -15,6 +15,8 @@ export default defineConfig({
         input: {
           main: resolve(__dirname, 'electron/main.ts'),
           cli: resolve(__dirname, 'provider/cli/main.ts'),
+          worker: resolve(__dirname, 'worker/main.ts'),
+          'engine-thread': resolve(__dirname, 'worker/engine/engine-thread.ts'),
         },
       },
     },

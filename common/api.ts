@@ -4,6 +4,7 @@
  * method here is the only step needed to expose it everywhere.
  */
 import { z } from 'zod';
+import { ExecutionProviderName, ProviderProbe, SandboxReport, Sha256Hex } from './worker-protocol.js';
 
 /** Lifecycle of the provider core, as the dashboard shows it. */
 export const ProviderState = z.enum(['starting', 'running', 'stopping', 'stopped']);
@@ -18,6 +19,21 @@ export const Device = z.object({
 });
 export type Device = z.infer<typeof Device>;
 
+/** One sandboxed worker process (one per device), as the dashboard shows it. */
+export const WorkerStatus = z.object({
+  deviceId: z.string().max(200),
+  state: z.enum(['stopped', 'starting', 'ready', 'restarting', 'circuit-open', 'closing', 'closed']),
+  pid: z.number().int().nullable(),
+  /** The provider jobs run on: the first available in the device's preference order. */
+  executionProvider: ExecutionProviderName.nullable(),
+  executionProviders: z.array(ProviderProbe).max(6),
+  sandbox: SandboxReport.nullable(),
+  warmModels: z.array(Sha256Hex).max(1000),
+  restarts: z.number().int().nonnegative(),
+  quarantined: z.array(Sha256Hex).max(1000),
+});
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
 /** What `status.get` returns and the `status` event carries. */
 export const Status = z.object({
   version: z.string().max(50),
@@ -27,6 +43,7 @@ export const Status = z.object({
   uptimeMs: z.number().int().nonnegative(),
   dataDir: z.string().max(4096),
   devices: z.array(Device).max(64).nullable(),
+  workers: z.array(WorkerStatus).max(64),
 });
 export type Status = z.infer<typeof Status>;
 

@@ -8,22 +8,31 @@ import { type Tensor, elementCount, numericView } from './tensor.js';
 
 const SAMPLES = 32;
 
+/** A quantized value: a finite number, or the name of a non-finite one (JSON and zod have no NaN). */
+const FingerprintValue = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+type FingerprintValue = z.infer<typeof FingerprintValue>;
+
 export const OutputFingerprint = z
   .array(
     z.object({
       name: z.string().max(256),
       count: z.number().int().nonnegative(),
-      sum: z.number(),
-      sumAbs: z.number().nonnegative(),
-      samples: z.array(z.number()).max(SAMPLES),
+      sum: FingerprintValue,
+      sumAbs: FingerprintValue,
+      samples: z.array(FingerprintValue).max(SAMPLES),
     }),
   )
   .max(64);
 export type OutputFingerprint = z.infer<typeof OutputFingerprint>;
 
 /** Rounds to `digits` significant digits: the quantization step of the fingerprint. */
-function quantize(value: number, digits: number): number {
-  return Number.isFinite(value) ? Number(value.toPrecision(digits)) : value;
+function quantize(value: number, digits: number): FingerprintValue {
+  if (Number.isFinite(value)) return Number(value.toPrecision(digits));
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+}
+
+function numberOf(value: FingerprintValue): number {
+  return typeof value === 'number' ? value : Number(value);
 }
 
 /** Decodes an IEEE 754 half-precision word. */
@@ -57,14 +66,16 @@ export function fingerprintOutputs(outputs: readonly Tensor[]): OutputFingerprin
         sum += v;
         sumAbs += Math.abs(v);
       }
-      const samples: number[] = [];
+      const samples: FingerprintValue[] = [];
       const step = Math.max(1, count / SAMPLES);
       for (let i = 0; i < Math.min(count, SAMPLES); i++) samples.push(quantize(at(Math.floor(i * step)), 4));
       return { name: tensor.name, count, sum: quantize(sum, 6), sumAbs: quantize(sumAbs, 6), samples };
     });
 }
 
-function close(a: number, b: number, relTol: number, absTol: number): boolean {
+function close(x: FingerprintValue, y: FingerprintValue, relTol: number, absTol: number): boolean {
+  const a = numberOf(x);
+  const b = numberOf(y);
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   if (a === b) return true;
   return Math.abs(a - b) <= absTol + relTol * Math.max(Math.abs(a), Math.abs(b));
@@ -78,7 +89,7 @@ export function fingerprintsMatch(a: OutputFingerprint, b: OutputFingerprint, re
     if (x.name !== y.name || x.count !== y.count || x.samples.length !== y.samples.length) return false;
     // Sums accumulate error over many elements, so they get a tolerance scaled by the magnitude.
     const sumTol = absTol * Math.max(1, x.count) ** 0.5;
-    if (!close(x.sumAbs, y.sumAbs, relTol, sumTol) || !close(x.sum, y.sum, relTol, sumTol + relTol * x.sumAbs)) return false;
+    if (!close(x.sumAbs, y.sumAbs, relTol, sumTol) || !close(x.sum, y.sum, relTol, sumTol + relTol * numberOf(x.sumAbs))) return false;
     return x.samples.every((s, j) => close(s, y.samples[j]!, relTol, absTol));
   });
 }

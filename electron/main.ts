@@ -3,7 +3,7 @@
  * plain module beside it (window, navigation, ipc, app-protocol, quit) where tests reach it.
  */
 import { join } from 'node:path';
-import { BrowserWindow, app, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
 import { Provider } from '../provider/provider.js';
 import { resolveStaticFile } from '../provider/static-files.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.js';
@@ -11,6 +11,7 @@ import { forwardEvents, registerApi } from './ipc.js';
 import { attachNavigationGuards, denyAllPermissions } from './navigation.js';
 import { createBeforeQuitHandler } from './quit.js';
 import { bringToFront, createMainWindow } from './window.js';
+import { createUtilityProcessLauncher } from './worker-launcher.js';
 
 // Paths relative to the built file, out/main/main.js.
 const PRELOAD_PATH = join(import.meta.dirname, '../preload/preload.cjs');
@@ -60,7 +61,11 @@ function run(): void {
   const start = async (): Promise<void> => {
     protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_ROOT, resolveStaticFile));
     denyAllPermissions(session.defaultSession);
-    provider = await Provider.open({ dataDir: app.getPath('userData'), mode: 'desktop' });
+    provider = await Provider.open({
+      dataDir: app.getPath('userData'),
+      mode: 'desktop',
+      workers: { appRoot: app.getAppPath(), launcher: (context) => createUtilityProcessLauncher(utilityProcess, context) },
+    });
     await provider.start();
     unregisterApi = registerApi(ipcMain, provider.dispatch);
     openWindow(provider);

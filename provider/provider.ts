@@ -1,18 +1,37 @@
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { ApiEvent, ProviderState, Status } from '../common/api.js';
+import { type DetectionReport, detectDevices } from '../worker/devices/detect.js';
+import { toApiDevice } from '../worker/devices/device.js';
+import { runCommand } from '../worker/devices/run-command.js';
 import { type Dispatch, createDispatcher } from './api/dispatch.js';
 import { createHandlers } from './api/handlers.js';
 import { ensureDataDir } from './data-dir.js';
 import { type Logger, createLogger } from './logger.js';
+import { ModelCache } from './models/model-cache.js';
 import { type Settings, loadSettings } from './settings.js';
 import { HEARTH_VERSION } from './version.js';
+import { createChildProcessLauncher } from './worker/child-process-launcher.js';
+import type { WorkerLauncher } from './worker/launcher.js';
+import { WorkerPool } from './worker/worker-pool.js';
+import { planWorkers } from './worker/worker-plan.js';
 
 export type ProviderOptions = {
   dataDir: string;
   mode: Status['mode'];
   /** How often the `status` event is pushed while running (it also fires on every change). */
   statusIntervalMs?: number;
+  /**
+   * The sandboxed workers, one per device: where the built app lives (what a worker may read) and,
+   * in Electron, its utilityProcess launcher. False runs no worker (the API alone).
+   */
+  workers: { appRoot: string; launcher?: (context: { dataDir: string; logger: Logger }) => WorkerLauncher } | false;
 };
+
+/** The model cache's folder inside the data folder. */
+export function modelCacheDir(dataDir: string): string {
+  return join(dataDir, 'models');
+}
 
 /**
  * The provider core as a plain-Node object: it owns the data folder, settings and logger, answers the
@@ -26,6 +45,8 @@ export class Provider {
   private startedAt = 0;
   private ticker: NodeJS.Timeout | undefined;
   private readonly events = new EventEmitter();
+  private detection: DetectionReport | null = null;
+  private pool: WorkerPool | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -51,7 +72,7 @@ export class Provider {
     return new Provider(dataDir, settings, logger, close, options, warnings);
   }
 
-  /** Starts the provider; resolves once it is running. */
+  /** Starts the provider: detects devices, starts one sandboxed worker per device; resolves once running. */
   async start(): Promise<void> {
     if (this.state !== 'stopped') return;
     this.startedAt = Date.now();
@@ -59,7 +80,25 @@ export class Provider {
     this.logger.info({ version: HEARTH_VERSION, mode: this.options.mode, dataDir: this.dataDir }, 'provider starting');
     this.ticker = setInterval(() => this.publishStatus(), this.options.statusIntervalMs ?? 1000);
     this.ticker.unref();
+    if (this.options.workers !== false) {
+      this.detection = await detectDevices(runCommand, process.platform);
+      this.logger.info({ devices: this.detection.devices, sources: this.detection.sources }, 'devices detected');
+      const cache = await ModelCache.open({ dir: modelCacheDir(this.dataDir), maxBytes: this.settings.modelCacheMaxBytes });
+      this.pool = new WorkerPool({
+        appRoot: this.options.workers.appRoot,
+        configs: planWorkers(this.detection.devices, cache.dir),
+        launcher: await (this.options.workers.launcher ?? createChildProcessLauncher)({ dataDir: this.dataDir, logger: this.logger }),
+        logger: this.logger,
+        onChange: () => this.publishStatus(),
+      });
+      await this.pool.start();
+    }
     this.setState('running');
+  }
+
+  /** The workers, for the features that hand them jobs; null when the provider runs none. */
+  workers(): WorkerPool | null {
+    return this.pool;
   }
 
   /** Stops the provider in order and closes the log; safe to call twice. */
@@ -67,6 +106,8 @@ export class Provider {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.setState('stopping');
     clearInterval(this.ticker);
+    await this.pool?.close();
+    this.pool = null;
     this.setState('stopped');
     this.logger.info('provider stopped');
     this.events.removeAllListeners();
@@ -82,7 +123,8 @@ export class Provider {
       startedAt: this.startedAt,
       uptimeMs: this.startedAt === 0 ? 0 : Math.max(0, Date.now() - this.startedAt),
       dataDir: this.dataDir,
-      devices: null,
+      devices: this.detection?.devices.map(toApiDevice) ?? null,
+      workers: this.pool?.status() ?? [],
     };
   }
 

@@ -11,6 +11,8 @@ export const Settings = z.object({
   schemaVersion: z.literal(1).default(1),
   dashboardPort: z.number().int().min(0).max(65535).default(DEFAULT_DASHBOARD_PORT),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** Disk the content-addressed model cache may use before the least recently used models go. */
+  modelCacheMaxBytes: z.number().int().min(64 * 1024 ** 2).max(2 ** 50).default(20 * 1024 ** 3),
 });
 export type Settings = z.output<typeof Settings>;
 

@@ -10,6 +10,7 @@ Usage:
   hearth start [options]     run the provider without a window; prints the dashboard address
   hearth desktop [options]   open the desktop app; runs \`hearth start\` where it cannot (no display,
                              no Electron runtime)
+  hearth gpu [--json]        the GPUs found, and which execution providers really run here
   hearth --help              show this help
   hearth --version           print the version
 
@@ -22,6 +23,7 @@ Options:
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
+  | { kind: 'gpu'; json: boolean }
   | { kind: 'start' | 'desktop'; dataDir: string | undefined; dashboardPort: number | undefined };
 
 /** Parses argv (without node and the script) into a command, or throws UsageError. */
@@ -37,6 +39,7 @@ export function parseCommand(argv: readonly string[]): Command {
         version: { type: 'boolean', short: 'v' },
         'data-dir': { type: 'string' },
         'dashboard-port': { type: 'string' },
+        json: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -47,6 +50,11 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { kind: 'version' };
   const [name, ...extra] = positionals;
   if (name === undefined) return { kind: 'help' };
+  if (name === 'gpu') {
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" after "gpu".`);
+    return { kind: 'gpu', json: values.json === true };
+  }
+  if (values.json) throw new UsageError(`--json goes with \`hearth gpu\`, not "${name}".`);
   if (name !== 'start' && name !== 'desktop') {
     throw new UsageError(`Unknown command "${name}". Run \`hearth --help\` for the commands.`);
   }

@@ -12,9 +12,14 @@ export function builtRendererDir(): string {
   return join(import.meta.dirname, '..', 'renderer');
 }
 
+/** The app folder holding package.json, out/ and node_modules (out/main/cli.js → ../..). */
+export function builtAppRoot(): string {
+  return join(import.meta.dirname, '..', '..');
+}
+
 /** `hearth start`: the provider plus the dashboard server, until SIGINT or SIGTERM. */
 export async function runHeadless(options: HeadlessOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
-  const provider = await Provider.open({ dataDir: options.dataDir ?? defaultDataDir(), mode: 'headless' });
+  const provider = await Provider.open({ dataDir: options.dataDir ?? defaultDataDir(), mode: 'headless', workers: { appRoot: builtAppRoot() } });
   for (const warning of provider.warnings) err.write(`hearth: warning: ${warning}\n`);
   await provider.start();
   let server;

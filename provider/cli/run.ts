@@ -3,6 +3,7 @@ import { PortInUse } from '../http/server.js';
 import { HEARTH_VERSION } from '../version.js';
 import { HELP, UsageError, parseCommand } from './args.js';
 import { electronBinary, electronPackageDir, installElectron, missingDisplayReason, runElectron } from './desktop.js';
+import { runGpu } from './gpu.js';
 import { type HeadlessOptions, runHeadless } from './headless.js';
 
 type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; env: NodeJS.ProcessEnv };
@@ -17,6 +18,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         return 0;
       case 'version':
         io.out.write(`${HEARTH_VERSION}\n`);
+        return 0;
+      case 'gpu':
+        await runGpu(command.json, io.out);
         return 0;
       case 'start':
         await runHeadless(command, io.out, io.err);

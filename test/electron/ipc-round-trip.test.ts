@@ -17,6 +17,7 @@ const STATUS: Status = {
   uptimeMs: 5_000,
   dataDir: '/home/someone/.config/Hearth',
   devices: null,
+  workers: [],
 };
 
 function wire(frame: SenderFrame | null) {

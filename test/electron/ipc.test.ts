@@ -13,6 +13,7 @@ const STATUS: Status = {
   uptimeMs: 5_000,
   dataDir: '/home/someone/.config/Hearth',
   devices: null,
+  workers: [],
 };
 
 const APP = fakeFrame('app://hearth/index.html');

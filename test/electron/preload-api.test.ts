@@ -12,6 +12,7 @@ const STATUS: Status = {
   uptimeMs: 5_000,
   dataDir: '/home/someone/.config/Hearth',
   devices: null,
+  workers: [],
 };
 
 function setup(reply: (channel: string, ...args: unknown[]) => Promise<unknown> = async () => ({ ok: true, value: STATUS })) {

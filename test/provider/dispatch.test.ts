@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, Status, apiMethodNames, parseApiResult } from '../../common/api.js';
 import { ApiFailure, createDispatcher } from '../../provider/api/dispatch.js';
 
-const status: Status = { version: '0.1.0', mode: 'headless', state: 'running', startedAt: 1, uptimeMs: 2, dataDir: '/d', devices: null };
+const status: Status = { version: '0.1.0', mode: 'headless', state: 'running', startedAt: 1, uptimeMs: 2, dataDir: '/d', devices: null, workers: [] };
 
 describe('API dispatcher', () => {
   it('answers every method of the contract with a valid envelope', async () => {

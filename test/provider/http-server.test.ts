@@ -32,7 +32,7 @@ beforeAll(async () => {
   rendererDir = join(temp.dir, 'renderer');
   await mkdir(rendererDir);
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Hearth</title>');
-  provider = await Provider.open({ dataDir: join(temp.dir, 'data'), mode: 'headless', statusIntervalMs: 100 });
+  provider = await Provider.open({ dataDir: join(temp.dir, 'data'), mode: 'headless', statusIntervalMs: 100, workers: false });
   await provider.start();
   token = await loadOrCreateToken(provider.dataDir);
   server = await serverFor(0);

@@ -14,6 +14,7 @@ const status: Status = {
   uptimeMs: 5000,
   dataDir: '/tmp/x',
   devices: null,
+  workers: [],
 };
 
 function standInTransport(reply: unknown) {

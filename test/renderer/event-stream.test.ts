@@ -7,7 +7,7 @@ import { retryDelayMs } from '../../renderer/api/event-stream.js';
 import { createHttpTransport } from '../../renderer/api/transport-http.js';
 
 const TOKEN = 'cd'.repeat(32);
-const status = { version: '0.1.0', mode: 'headless', state: 'running', startedAt: 1, uptimeMs: 1000, dataDir: '/d', devices: null };
+const status = { version: '0.1.0', mode: 'headless', state: 'running', startedAt: 1, uptimeMs: 1000, dataDir: '/d', devices: null, workers: [] };
 const servers: Server[] = [];
 const stops: (() => void)[] = [];
 

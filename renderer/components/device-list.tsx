@@ -1,4 +1,4 @@
-/** The compute devices the provider reported, with honest wording while detection does not exist yet. */
+/** The GPUs the provider detected, or a sentence saying why none are listed. */
 import type { Device } from '../../common/api.js';
 import { formatBytes } from '../format.js';
 
@@ -15,14 +15,14 @@ export function DeviceList({ devices }: { devices: Device[] | null }) {
   if (devices === null) {
     return (
       <p className="muted" data-testid="devices-empty">
-        GPU detection arrives with the worker, which is not built yet — no devices have been probed.
+        Looking for GPUs…
       </p>
     );
   }
   if (devices.length === 0) {
     return (
       <p className="muted" data-testid="devices-empty">
-        No GPU found on this machine.
+        No GPU found on this machine — jobs run on the CPU.
       </p>
     );
   }

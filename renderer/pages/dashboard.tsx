@@ -5,6 +5,7 @@ import { useReachability } from '../api/reachability.js';
 import { DeviceList } from '../components/device-list.js';
 import { ErrorPanel } from '../components/error-panel.js';
 import { StateBadge } from '../components/state-badge.js';
+import { WorkerCards } from '../components/worker-cards.js';
 import { formatDateTime, formatDuration } from '../format.js';
 
 const modeLabels: Record<Status['mode'], string> = {
@@ -12,7 +13,7 @@ const modeLabels: Record<Status['mode'], string> = {
   headless: 'Headless (browser dashboard)',
 };
 
-/** The dashboard page: status, details and devices, or why they cannot be shown. */
+/** The dashboard page: status, details, devices and workers, or why they cannot be shown. */
 export function DashboardPage() {
   const status = useStatus();
   const stale = useReachability() !== 'reachable';
@@ -76,6 +77,8 @@ function StatusView({ status, stale }: { status: Status; stale: boolean }) {
         </h2>
         <DeviceList devices={status.devices} />
       </section>
+
+      <WorkerCards status={status} stale={stale} />
     </div>
   );
 }

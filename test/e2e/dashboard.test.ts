@@ -1,11 +1,13 @@
-// The headless dashboard in a real browser against the real `hearth start`: what a person sees, that
-// it stays live, that the token leaves the address bar, that the strict CSP holds with zero violations,
-// that a hostile string in the provider's data stays text, and that losing the provider is announced.
+// The headless dashboard in a real browser against the real `hearth start`: what a person sees (its
+// sandboxed CPU worker included), that it stays live, that the token leaves the address bar, that the
+// strict CSP holds with zero violations, that a hostile string in the provider's data stays text, and
+// that losing the provider is announced.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bubblewrapProblem } from '../../provider/worker/child-process-launcher.js';
 import { type HearthProcess, spawnHearth } from '../helpers/hearth-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { type WatchedPage, launchChromium, openWatchedPage } from './chromium.js';
@@ -14,6 +16,8 @@ const root = new URL('../../', import.meta.url);
 const version = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string }).version;
 
 let browser: Browser;
+/** Whether the provider's workers can run under bubblewrap here: installed, and able to start Node. */
+let bubblewrapUsable = false;
 const cleanups: (() => Promise<unknown>)[] = [];
 /** Providers that died without the test killing them, with their stderr, reported after the test. */
 const unexpectedExits: string[] = [];
@@ -23,6 +27,8 @@ beforeAll(async () => {
     if (!existsSync(new URL(built, root))) throw new Error(`${built} is missing; run \`npx electron-vite build\` first.`);
   }
   browser = await launchChromium();
+  const bwrap = '/usr/bin/bwrap';
+  bubblewrapUsable = process.platform === 'linux' && existsSync(bwrap) && (await bubblewrapProblem(bwrap, process.execPath)) === null;
 });
 
 afterEach(async () => {
@@ -80,6 +86,30 @@ describe('headless dashboard', () => {
     expect(await text(page, 'status-datadir')).toBe(dataDir);
     expect(await text(page, 'status-mode')).toMatch(/^Headless/);
     expect(await page.getByTestId('devices-empty').or(page.getByTestId('devices')).count()).toBe(1);
+    if ((await page.getByTestId('devices').count()) === 0) {
+      expect(await text(page, 'devices-empty')).toBe('No GPU found on this machine — jobs run on the CPU.');
+    }
+
+    // With no GPU, one sandboxed CPU worker starts (about 0.5–2 s) and runs jobs on onnxruntime's CPU provider.
+    const worker = page.locator('[data-testid="worker"][data-device-id="cpu"]');
+    await expect.poll(() => worker.getByTestId('worker-state').textContent(), { timeout: 15_000 }).toBe('Ready');
+    expect(await worker.getByTestId('worker-device').textContent()).toBe('CPU');
+    expect(await worker.getByTestId('worker-provider').textContent()).toBe('CPU');
+    expect(await worker.locator('[data-provider="cpu"]').textContent()).toContain('in use');
+    expect(await worker.getByTestId('worker-restarts').textContent()).toBe('0');
+    expect(await worker.getByTestId('worker-warm').textContent()).toBe('0');
+    expect(await worker.getByTestId('worker-quarantined').textContent()).toBe('0');
+    expect(Number(await worker.getByTestId('worker-pid').textContent())).toBeGreaterThan(0);
+
+    // The sandbox says what is in force, layer by layer, and sums it up in one line.
+    const summary = worker.getByTestId('sandbox-summary');
+    const bubblewrapLayer = worker.getByTestId('sandbox-layer-bubblewrap');
+    expect(await bubblewrapLayer.getAttribute('data-on')).toBe(String(bubblewrapUsable));
+    expect(await bubblewrapLayer.locator('.visually-hidden').textContent()).toBe(bubblewrapUsable ? 'on' : 'off');
+    expect(await summary.textContent()).toMatch(bubblewrapUsable ? /^Strong: bubblewrap, Node permissions, environment allowlist, private folder/ : /^Weak: no bubblewrap/);
+    for (const layer of ['node-permissions', 'env-allowlist', 'private-folder']) {
+      expect(await worker.getByTestId(`sandbox-layer-${layer}`).getAttribute('data-on')).toBe('true');
+    }
 
     // The token left the address bar (and history) but the page still holds it.
     expect(page.url()).not.toContain('token');
@@ -102,7 +132,12 @@ describe('headless dashboard', () => {
 
     // For a person judging the design: HEARTH_SCREENSHOT_DIR=/tmp npx vitest run test/e2e
     const screenshotDir = process.env.HEARTH_SCREENSHOT_DIR;
-    if (screenshotDir) await page.screenshot({ path: join(screenshotDir, 'dashboard.png') });
+    if (screenshotDir) {
+      await page.screenshot({ path: join(screenshotDir, 'dashboard.png'), fullPage: true });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: join(screenshotDir, 'dashboard-dark.png'), fullPage: true });
+      await page.emulateMedia({ colorScheme: null });
+    }
     expect(await page.getByTestId('connection-banner').count()).toBe(0);
     expect(await cspViolations()).toEqual([]);
     expect(consoleErrors).toEqual([]);
@@ -114,8 +149,9 @@ describe('headless dashboard', () => {
     expect(await banner.getAttribute('role')).toBe('alert');
     expect(await banner.textContent()).toContain("Can't reach the Hearth provider");
     expect(await text(page, 'status-state')).toBe('Running');
+    expect(await worker.getByTestId('worker-state').textContent()).toBe('Ready');
     expect(await cspViolations()).toEqual([]);
-  }, 45_000);
+  }, 60_000);
 
   it('shows a hostile data-folder name as text and never runs it', async () => {
     const base = await tempDir();

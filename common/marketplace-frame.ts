@@ -18,7 +18,7 @@ export function tensorHeads(tensors: readonly Tensor[]): TensorHead[] {
 }
 
 /** Encodes one message and the bytes of the tensors its header lists, in the same order. */
-export function encodeFrame(header: object, tensors: readonly Tensor[] = []): Uint8Array {
+export function encodeFrame(header: object, tensors: readonly Tensor[] = []): Uint8Array<ArrayBuffer> {
   const json = encoder.encode(JSON.stringify(header));
   const total = 8 + json.byteLength + tensors.reduce((sum, t) => sum + t.data.byteLength, 0);
   const frame = new Uint8Array(total);

@@ -103,6 +103,10 @@ class Walker {
   ) {}
 
   model(): ModelFacts {
+    // Broken framing anywhere at the top level makes the file invalid, whatever rule an earlier field
+    // would break: random bytes are `model_invalid`, not a refusal of some "unknown field".
+    const framing = new FieldReader(this.bytes);
+    while (framing.next());
     const r = new FieldReader(this.bytes);
     while (r.next()) {
       if (r.field === 1) this.facts.irVersion = r.varintValue('ModelProto.ir_version');

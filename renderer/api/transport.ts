@@ -2,16 +2,13 @@
  * What a transport hands the API client: untyped calls and event subscriptions whose results are
  * `unknown`, so that everything the provider sends passes the client's zod validation before use.
  */
-import type { ApiError, ApiEventName, ApiMethod } from '../../common/api.js';
+import type { ApiError } from '../../common/api.js';
+import type { RawApiTransport } from '../../common/api-client.js';
 import type { ConnectionStore } from './connection.js';
 
 /** A way to reach the provider (Electron IPC or headless HTTP) before validation. */
-export type RawTransport = {
+export type RawTransport = RawApiTransport & {
   readonly kind: 'ipc' | 'http';
-  /** Invokes a method; resolves with whatever arrived (meant to be an ApiResult envelope), never rejects. */
-  call(method: ApiMethod, input: unknown): Promise<unknown>;
-  /** Delivers each payload of `event` as it arrived; returns the function that stops delivery. */
-  subscribe(event: ApiEventName, listener: (payload: unknown) => void): () => void;
   /** Reachability of the provider over this transport. */
   readonly connection: ConnectionStore;
 };

@@ -8,17 +8,9 @@ import { forwardEvents, registerApi, type SenderFrame } from '../../electron/ipc
 import { buildPreloadApi } from '../../electron/preload-api.js';
 import { createDispatcher } from '../../provider/api/dispatch.js';
 import { FakeIpcMain, FakeIpcRenderer, FakeWebContents, fakeFrame } from './fakes.js';
+import { sampleStatus } from '../helpers/sample-status.js';
 
-const STATUS: Status = {
-  version: '0.1.0',
-  mode: 'desktop',
-  state: 'running',
-  startedAt: 1_700_000_000_000,
-  uptimeMs: 5_000,
-  dataDir: '/home/someone/.config/Hearth',
-  devices: null,
-  workers: [],
-};
+const STATUS = sampleStatus();
 
 function wire(frame: SenderFrame | null) {
   const ipcMain = new FakeIpcMain();

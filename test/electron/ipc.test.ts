@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type ApiEvent, MAX_REQUEST_BYTES, type Status, apiMethodNames } from '../../common/api.js';
+import { type ApiEvent, MAX_REQUEST_BYTES, apiMethodNames } from '../../common/api.js';
 import { EVENT_CHANNEL, apiChannel } from '../../electron/ipc-channels.js';
 import { forwardEvents, isTrustedSender, registerApi } from '../../electron/ipc.js';
 import { createDispatcher } from '../../provider/api/dispatch.js';
 import { FakeIpcMain, FakeWebContents, fakeFrame } from './fakes.js';
+import { sampleStatus } from '../helpers/sample-status.js';
 
-const STATUS: Status = {
-  version: '0.1.0',
-  mode: 'desktop',
-  state: 'running',
-  startedAt: 1_700_000_000_000,
-  uptimeMs: 5_000,
-  dataDir: '/home/someone/.config/Hearth',
-  devices: null,
-  workers: [],
-};
+const STATUS = sampleStatus();
 
 const APP = fakeFrame('app://hearth/index.html');
 const STATUS_CHANNEL = apiChannel('status.get');

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Status, apiEventNames, apiMethodNames } from '../../common/api.js';
+import { apiEventNames, apiMethodNames } from '../../common/api.js';
 import { EVENT_CHANNEL } from '../../electron/ipc-channels.js';
 import { buildPreloadApi } from '../../electron/preload-api.js';
 import { FakeIpcRenderer } from './fakes.js';
+import { sampleStatus } from '../helpers/sample-status.js';
 
-const STATUS: Status = {
-  version: '0.1.0',
-  mode: 'desktop',
-  state: 'running',
-  startedAt: 1_700_000_000_000,
-  uptimeMs: 5_000,
-  dataDir: '/home/someone/.config/Hearth',
-  devices: null,
-  workers: [],
-};
+const STATUS = sampleStatus();
 
 function setup(reply: (channel: string, ...args: unknown[]) => Promise<unknown> = async () => ({ ok: true, value: STATUS })) {
   const ipc = new FakeIpcRenderer(reply);

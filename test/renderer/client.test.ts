@@ -2,7 +2,7 @@
 // provider could send, including what a broken or hostile one could).
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../../common/api.js';
-import { createApi } from '../../renderer/api/client.js';
+import { createValidatedApi as createApi } from '../../common/api-client.js';
 import { ConnectionStore } from '../../renderer/api/connection.js';
 import type { RawTransport } from '../../renderer/api/transport.js';
 
@@ -35,7 +35,7 @@ function standInTransport(reply: unknown) {
   return { transport, calls, emit: (event: string, payload: unknown) => listeners.get(event)?.(payload), listeners };
 }
 
-describe('createApi', () => {
+describe('createValidatedApi', () => {
   it('passes a valid reply through and calls the method by its contract name', async () => {
     const { transport, calls } = standInTransport({ ok: true, value: status });
     expect(await createApi(transport).call['status.get']({})).toEqual({ ok: true, value: status });

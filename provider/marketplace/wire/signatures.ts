@@ -1,0 +1,53 @@
+/**
+ * Strict recovery of secp256k1 signatures: exactly 65 bytes (r, s, v with v 27 or 28), r and s in
+ * range, and s in the lower half of the curve order. viem alone accepts the malleated high-s twin of a
+ * valid signature (SECURITY.md 19), so every protocol signature passes through here first.
+ */
+import { type Address, type Hex, recoverAddress } from 'viem';
+
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HALF_N = SECP256K1_N / 2n;
+const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+
+/** The signature as viem takes it when it is canonical (low s, v 27/28), otherwise null. */
+export function canonicalSignature(signature: string): Hex | null {
+  if (!SIGNATURE.test(signature)) return null;
+  const r = BigInt(`0x${signature.slice(2, 66)}`);
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  const v = Number.parseInt(signature.slice(130, 132), 16);
+  if (r === 0n || r >= SECP256K1_N || s === 0n || s > HALF_N) return null;
+  if (v !== 27 && v !== 28) return null;
+  return signature as Hex;
+}
+
+/** The address that signed `digest`, or null when the signature is not canonical or does not recover. */
+export async function recoverSigner(digest: Hex, signature: string): Promise<Address | null> {
+  const canonical = canonicalSignature(signature);
+  if (canonical === null) return null;
+  try {
+    return await recoverAddress({ hash: digest, signature: canonical });
+  } catch {
+    return null;
+  }
+}
+
+/** True when two addresses are the same account (checksum case ignored). */
+export function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * True when `signature` over the digest is canonical and by `expected`. The digest comes as a function
+ * because hashing can throw on values the wire allows but EIP-712 cannot encode (an amount over
+ * uint256): such a message is simply not validly signed.
+ */
+export async function signedBy(digest: () => Hex, signature: string, expected: string): Promise<boolean> {
+  let hash: Hex;
+  try {
+    hash = digest();
+  } catch {
+    return false;
+  }
+  const signer = await recoverSigner(hash, signature);
+  return signer !== null && sameAddress(signer, expected);
+}

@@ -6,7 +6,8 @@
  *
  * A message that carries tensors lists them in its header as {name, datatype, shape, byteLength}; their
  * bytes follow the header back to back in that order. Tensors never travel as JSON numbers or base64.
- * Amounts are decimal strings of the token's base units; times are epoch milliseconds.
+ * Amounts are decimal strings of the token's base units; times are epoch milliseconds, except a voucher's
+ * `expiry`, which is in seconds because the PayoutVault compares it with `block.timestamp`.
  */
 import { z } from 'zod';
 import { Datatype, MAX_RANK, TensorName } from './tensor.js';
@@ -22,8 +23,12 @@ export const MAX_HEADER_BYTES = 256 * 1024;
 
 export const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 export const Hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/).max(4096);
-/** An amount in the token's base units: a decimal integer string, never a float. */
-export const Amount = z.string().regex(/^(0|[1-9][0-9]{0,77})$/);
+/** An amount in the token's base units: a decimal integer string that fits a uint256, never a float. */
+export const Amount = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,77})$/)
+  // zod runs a refinement even after the regex failed, so it guards its own BigInt().
+  .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) < 2n ** 256n, 'does not fit a uint256');
 export const JobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 /** A tensor's description in a frame header; its bytes follow the header. */
@@ -44,7 +49,8 @@ export const JobSpec = z.object({
   model: z.object({ sha256: Sha256Hex, bytes: z.number().int().positive(), url: z.string().url().max(2048) }),
   /** sha256 of the inputs in the canonical tensor encoding (the same as a result's outputSha256). */
   inputSha256: Sha256Hex,
-  outputs: z.array(TensorName).max(64).optional(),
+  /** Output names to return; absent means all of the model's outputs (an empty list is refused). */
+  outputs: z.array(TensorName).min(1).max(64).optional(),
   price: z.object({ token: Address, amount: Amount }),
   verification: Verification,
 });

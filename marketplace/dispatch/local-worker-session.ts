@@ -17,7 +17,7 @@ import { isRetryable } from '../../provider/worker/supervisor-types.js';
 import type { WorkerSupervisor } from '../../provider/worker/supervisor.js';
 import { WorkerPool } from '../../provider/worker/worker-pool.js';
 import { planWorkers } from '../../provider/worker/worker-plan.js';
-import { fingerprintHash } from './fingerprint-hash.js';
+import { fingerprintHash } from '../../common/wire/fingerprint-hash.js';
 import type { ProviderOutcome, ProviderSession } from './provider-session.js';
 import type { ReceiptSigner } from './receipt-signer.js';
 

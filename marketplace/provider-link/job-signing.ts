@@ -1,6 +1,6 @@
 /** The coordinator's JobSigner for the dispatcher: EIP-712 `Job` signatures by its pinned key (docs/protocol.md). */
 import type { Address, LocalAccount } from 'viem';
-import { signJob } from '../../provider/marketplace/wire/job-signature.js';
+import { signJob } from '../../common/wire/job-signature.js';
 import type { JobSigner } from '../dispatch/job-signer.js';
 
 /** A JobSigner over the coordinator's key; `address` is what providers pin. */

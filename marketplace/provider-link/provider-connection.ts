@@ -10,9 +10,9 @@ import type { Address } from 'viem';
 import type { WebSocket } from 'ws';
 import { type FromCoordinator, FromProvider, MAX_HEADER_BYTES, PROTOCOL_VERSION } from '../../common/marketplace-protocol.js';
 import type { Tensor } from '../../common/tensor.js';
-import { CloseCode } from '../../provider/marketplace/wire/close-codes.js';
-import { FrameSocket } from '../../provider/marketplace/wire/frame-socket.js';
-import { verifyHelloSignature } from '../../provider/marketplace/wire/hello-signature.js';
+import { CloseCode } from '../../common/wire/close-codes.js';
+import { FrameSocket } from '../../provider/marketplace/frame-socket.js';
+import { verifyHelloSignature } from '../../common/wire/hello-signature.js';
 
 export type Hello = Extract<FromProvider, { type: 'hello' }>;
 type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

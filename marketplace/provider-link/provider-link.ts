@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Address, LocalAccount } from 'viem';
 import { WebSocketServer } from 'ws';
 import { type FromCoordinator, MAX_FRAME_BYTES, type Receipt, type JobSpec } from '../../common/marketplace-protocol.js';
-import { CloseCode } from '../../provider/marketplace/wire/close-codes.js';
+import { CloseCode } from '../../common/wire/close-codes.js';
 import type { ProviderSession } from '../dispatch/provider-session.js';
 import { LinkSession } from './link-session.js';
 import { type Hello, ProviderConnection } from './provider-connection.js';

@@ -7,8 +7,8 @@ import type { Address } from 'viem';
 import { fingerprintOutputs } from '../../common/fingerprint.js';
 import type { JobSpec, Receipt } from '../../common/marketplace-protocol.js';
 import type { Tensor } from '../../common/tensor.js';
-import { fingerprintHash } from '../../provider/marketplace/wire/fingerprint-hash.js';
-import { verifyReceiptSignature } from '../../provider/marketplace/wire/receipt-signature.js';
+import { fingerprintHash } from '../../common/wire/fingerprint-hash.js';
+import { verifyReceiptSignature } from '../../common/wire/receipt-signature.js';
 import { resultProblem } from '../dispatch/result-check.js';
 
 /** Why a receipt is not the node's signature, or null when it is. */

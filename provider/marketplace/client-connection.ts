@@ -7,10 +7,10 @@ import type { LocalAccount } from 'viem';
 import { WebSocket } from 'ws';
 import { FromCoordinator, type FromProvider, PROTOCOL_VERSION } from '../../common/marketplace-protocol.js';
 import type { Tensor } from '../../common/tensor.js';
-import { CloseCode } from './wire/close-codes.js';
-import { FrameSocket } from './wire/frame-socket.js';
-import { sameAddress } from './wire/signatures.js';
-import { signHello } from './wire/hello-signature.js';
+import { CloseCode } from '../../common/wire/close-codes.js';
+import { FrameSocket } from './frame-socket.js';
+import { sameAddress } from '../../common/wire/signatures.js';
+import { signHello } from '../../common/wire/hello-signature.js';
 
 type Hello = Extract<FromProvider, { type: 'hello' }>;
 export type HelloContent = Omit<Hello, 'type' | 'version' | 'node' | 'signature'>;

@@ -9,9 +9,9 @@ import type { FromCoordinator, Voucher } from '../../common/marketplace-protocol
 import type { Logger } from '../logger.js';
 import type { HeldJob } from './held-job.js';
 import type { JobJournal } from './job-journal.js';
-import { verifyAckSignature } from './wire/ack-signature.js';
-import { sameAddress } from './wire/signatures.js';
-import { verifyVoucherSignature, voucherDigest } from './wire/voucher-signature.js';
+import { verifyAckSignature } from '../../common/wire/ack-signature.js';
+import { sameAddress } from '../../common/wire/signatures.js';
+import { verifyVoucherSignature, voucherDigest } from '../../common/wire/voucher-signature.js';
 
 /** Where vouchers are redeemed and who may sign them; without it, vouchers are ignored. */
 export type VoucherOptions = {

@@ -15,8 +15,8 @@ import { isRetryable } from '../worker/supervisor-types.js';
 import type { HeldJob } from './held-job.js';
 import type { JobJournal, JobRunner, JournalFailure, SeqSource } from './job-journal.js';
 import type { ModelSource } from './model-source.js';
-import { fingerprintHash } from './wire/fingerprint-hash.js';
-import { receiptDigest, signReceipt } from './wire/receipt-signature.js';
+import { fingerprintHash } from '../../common/wire/fingerprint-hash.js';
+import { receiptDigest, signReceipt } from '../../common/wire/receipt-signature.js';
 
 export type PipelineDeps = {
   account: LocalAccount;

@@ -19,8 +19,8 @@ import { carryOut } from './job-pipeline.js';
 import type { ModelSource } from './model-source.js';
 import { checkSignedOffer } from './offer-check.js';
 import { handleAck, handleVoucher, type VoucherOptions } from './coordinator-messages.js';
-import { CloseCode } from './wire/close-codes.js';
-import { verifyJobSignature } from './wire/job-signature.js';
+import { CloseCode } from '../../common/wire/close-codes.js';
+import { verifyJobSignature } from '../../common/wire/job-signature.js';
 
 /** What the node announces in `hello` and heartbeats. */
 export type NodeDescription = Omit<HelloContent, 'resumeJobs'> & { freeVramBytes: number | null };

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../../common/marketplace-frame.js';
 import { FRAME_MAGIC, MAX_HEADER_BYTES } from '../../../common/marketplace-protocol.js';
 import type { MarketplaceClient } from '../../../provider/marketplace/marketplace-client.js';
-import { CloseCode } from '../../../provider/marketplace/wire/close-codes.js';
+import { CloseCode } from '../../../common/wire/close-codes.js';
 import { buildMlp } from '../../helpers/onnx-models.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { WORKER_BUILT, fp32 } from '../../provider/worker/real-worker.js';

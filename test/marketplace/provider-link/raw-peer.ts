@@ -10,7 +10,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { decodeFrame, encodeFrame } from '../../../common/marketplace-frame.js';
 import { FromCoordinator, FromProvider, PROTOCOL_VERSION } from '../../../common/marketplace-protocol.js';
 import type { Tensor } from '../../../common/tensor.js';
-import { signHello } from '../../../provider/marketplace/wire/hello-signature.js';
+import { signHello } from '../../../common/wire/hello-signature.js';
 
 type Challenge = Extract<FromCoordinator, { type: 'challenge' }>;
 type Received = { message: FromCoordinator; tensors: Tensor[] };

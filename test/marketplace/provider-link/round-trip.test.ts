@@ -11,8 +11,8 @@ import type { MarketplaceClient } from '../../../provider/marketplace/marketplac
 import { Dispatcher } from '../../../marketplace/dispatch/dispatcher.js';
 import { eip712JobSigner } from '../../../marketplace/provider-link/job-signing.js';
 import { NODE_KEY_FILE, loadOrCreateNodeKey } from '../../../provider/marketplace/node-key.js';
-import { verifyReceiptSignature } from '../../../provider/marketplace/wire/receipt-signature.js';
-import { type VaultDomain, signVoucher } from '../../../provider/marketplace/wire/voucher-signature.js';
+import { verifyReceiptSignature } from '../../../common/wire/receipt-signature.js';
+import { type VaultDomain, signVoucher } from '../../../common/wire/voucher-signature.js';
 import { buildMlp, mlpForward } from '../../helpers/onnx-models.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { WORKER_BUILT, captureLogger, fp32 } from '../../provider/worker/real-worker.js';

@@ -5,12 +5,12 @@
  */
 import { type Hex, concat, encodeAbiParameters, hashMessage, keccak256, stringToBytes } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { ackDigest, signAck } from '../../../provider/marketplace/wire/ack-signature.js';
-import { fingerprintHash } from '../../../provider/marketplace/wire/fingerprint-hash.js';
-import { helloText, signHello } from '../../../provider/marketplace/wire/hello-signature.js';
-import { jobDigest, signJob } from '../../../provider/marketplace/wire/job-signature.js';
-import { receiptDigest, signReceipt } from '../../../provider/marketplace/wire/receipt-signature.js';
-import { signVoucher, voucherDigest } from '../../../provider/marketplace/wire/voucher-signature.js';
+import { ackDigest, signAck } from '../../../common/wire/ack-signature.js';
+import { fingerprintHash } from '../../../common/wire/fingerprint-hash.js';
+import { helloText, signHello } from '../../../common/wire/hello-signature.js';
+import { jobDigest, signJob } from '../../../common/wire/job-signature.js';
+import { receiptDigest, signReceipt } from '../../../common/wire/receipt-signature.js';
+import { signVoucher, voucherDigest } from '../../../common/wire/voucher-signature.js';
 import { NONCE, VAULT, VECTOR_CHAIN_ID as CHAIN, coordinatorAccount as coordinator, nodeAccount as node, vectorJob, vectorReceipt, vectorVoucher } from './test-vectors.js';
 
 const JOB_TYPE = 'Job(string id,uint64 deadline,bytes32 modelSha256,uint64 modelBytes,string modelUrl,bytes32 inputSha256,string[] outputs,address token,uint256 amount,string verification)';

@@ -6,12 +6,12 @@ import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import type { JobSpec, Receipt, Voucher } from '../../../common/marketplace-protocol.js';
-import { signAck, verifyAckSignature } from '../../../provider/marketplace/wire/ack-signature.js';
-import { signHello, verifyHelloSignature } from '../../../provider/marketplace/wire/hello-signature.js';
-import { jobDigest, signJob, verifyJobSignature } from '../../../provider/marketplace/wire/job-signature.js';
-import { signReceipt, verifyReceiptSignature } from '../../../provider/marketplace/wire/receipt-signature.js';
-import { canonicalSignature, recoverSigner } from '../../../provider/marketplace/wire/signatures.js';
-import { signVoucher, verifyVoucherSignature, voucherDigest } from '../../../provider/marketplace/wire/voucher-signature.js';
+import { signAck, verifyAckSignature } from '../../../common/wire/ack-signature.js';
+import { signHello, verifyHelloSignature } from '../../../common/wire/hello-signature.js';
+import { jobDigest, signJob, verifyJobSignature } from '../../../common/wire/job-signature.js';
+import { signReceipt, verifyReceiptSignature } from '../../../common/wire/receipt-signature.js';
+import { canonicalSignature, recoverSigner } from '../../../common/wire/signatures.js';
+import { signVoucher, verifyVoucherSignature, voucherDigest } from '../../../common/wire/voucher-signature.js';
 
 const coordinator = privateKeyToAccount(generatePrivateKey());
 const node = privateKeyToAccount(generatePrivateKey());

@@ -1,5 +1,5 @@
 /** WebSocket close codes of the marketplace protocol (docs/protocol.md, "Close codes"). */
-import type { FrameError } from '../../../common/marketplace-frame.js';
+import type { FrameError } from '../marketplace-frame.js';
 
 export const CloseCode = {
   /** After `bye`, or a clean stop. */

@@ -1,5 +1,5 @@
 /** Reads the `version` field of a frame's JSON header without validating it, to tell a version mismatch from garbage. */
-import { MAX_HEADER_BYTES } from '../../../common/marketplace-protocol.js';
+import { MAX_HEADER_BYTES } from '../marketplace-protocol.js';
 
 /** The header's numeric `version`, or null when there is none (or no readable header). */
 export function headerVersion(frame: Uint8Array): number | null {

@@ -5,7 +5,7 @@
  * The same definition as marketplace/dispatch/fingerprint-hash.ts; the two belong together in common/.
  */
 import { type Hex, keccak256, stringToBytes } from 'viem';
-import type { OutputFingerprint } from '../../../common/fingerprint.js';
+import type { OutputFingerprint } from '../fingerprint.js';
 
 /** The fingerprint's canonical JSON text. */
 export function canonicalFingerprintJson(fingerprint: OutputFingerprint): string {

@@ -1,6 +1,6 @@
 /** The cumulative payout voucher's EIP-712 signature under the PayoutVault's domain (docs/protocol.md). */
 import { type Address, type Hex, type LocalAccount, hashTypedData } from 'viem';
-import type { Voucher } from '../../../common/marketplace-protocol.js';
+import type { Voucher } from '../marketplace-protocol.js';
 import { signedBy } from './signatures.js';
 import { vaultDomain, voucherMessage, voucherTypes } from './typed-data.js';
 

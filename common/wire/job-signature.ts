@@ -1,6 +1,6 @@
 /** The coordinator's EIP-712 signature over a job (docs/protocol.md). */
 import { type Address, type Hex, type LocalAccount, hashTypedData } from 'viem';
-import type { JobSpec } from '../../../common/marketplace-protocol.js';
+import type { JobSpec } from '../marketplace-protocol.js';
 import { signedBy } from './signatures.js';
 import { jobMessage, jobTypes, marketplaceDomain } from './typed-data.js';
 

@@ -1,6 +1,6 @@
 /** The node key's EIP-712 signature over a result's receipt (docs/protocol.md). */
 import { type Address, type Hex, type LocalAccount, hashTypedData } from 'viem';
-import type { Receipt } from '../../../common/marketplace-protocol.js';
+import type { Receipt } from '../marketplace-protocol.js';
 import { signedBy } from './signatures.js';
 import { marketplaceDomain, receiptMessage, receiptTypes } from './typed-data.js';
 

@@ -5,11 +5,11 @@
  */
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import { decodeFrame, encodeFrame } from '../../../common/marketplace-frame.js';
-import { PROTOCOL_VERSION } from '../../../common/marketplace-protocol.js';
-import type { Tensor } from '../../../common/tensor.js';
-import { type CloseCode as CloseCodeValue, CloseCode, closeCodeFor, closeReason } from './close-codes.js';
-import { headerVersion } from './header-version.js';
+import { decodeFrame, encodeFrame } from '../../common/marketplace-frame.js';
+import { PROTOCOL_VERSION } from '../../common/marketplace-protocol.js';
+import type { Tensor } from '../../common/tensor.js';
+import { type CloseCode as CloseCodeValue, CloseCode, closeCodeFor, closeReason } from '../../common/wire/close-codes.js';
+import { headerVersion } from '../../common/wire/header-version.js';
 
 export type FrameSocketOptions<S extends z.ZodType> = {
   /** The schema of what the other side sends. */

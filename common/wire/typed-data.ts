@@ -4,7 +4,7 @@
  * same JSON, so a signature checks out exactly when every signed field matches.
  */
 import type { Address, Hex } from 'viem';
-import type { JobSpec, Receipt, Voucher } from '../../../common/marketplace-protocol.js';
+import type { JobSpec, Receipt, Voucher } from '../marketplace-protocol.js';
 
 /** EIP-712 domain name of jobs, receipts and acks. */
 export const MARKETPLACE_DOMAIN_NAME = 'Hearth Marketplace';

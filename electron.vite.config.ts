@@ -17,6 +17,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'provider/cli/main.ts'),
           worker: resolve(__dirname, 'worker/main.ts'),
           'engine-thread': resolve(__dirname, 'worker/engine/engine-thread.ts'),
+          bench: resolve(__dirname, 'bench/run.ts'),
         },
       },
     },

@@ -4,6 +4,7 @@
  * method here is the only step needed to expose it everywhere.
  */
 import { z } from 'zod';
+import { Address, Amount, JobId } from './marketplace-protocol.js';
 import { ExecutionProviderName, ProviderProbe, SandboxReport, Sha256Hex } from './worker-protocol.js';
 
 /** Lifecycle of the provider core, as the dashboard shows it. */
@@ -34,6 +35,52 @@ export const WorkerStatus = z.object({
 });
 export type WorkerStatus = z.infer<typeof WorkerStatus>;
 
+/** The provider's link to its marketplace (coordinator), as the dashboard shows it. */
+export const MarketplaceStatus = z.object({
+  /** The coordinator's provider endpoint, ws(s)://…/provider. */
+  url: z.string().max(2048),
+  /** The pinned coordinator address. */
+  coordinator: Address,
+  /** This provider's node address (its key signs receipts; credits go to it). */
+  node: Address,
+  state: z.enum(['connecting', 'connected', 'reconnecting', 'draining', 'stopped']),
+  /** Results the coordinator acknowledged since the provider started. */
+  jobsDone: z.number().int().nonnegative(),
+  lastError: z.string().max(2000).nullable(),
+});
+export type MarketplaceStatus = z.infer<typeof MarketplaceStatus>;
+
+/** A job's state in the ledger (provider/ledger/job-states.ts). */
+export const JobState = z.enum(['offered', 'accepted', 'running', 'result_sent', 'failed', 'credited', 'rejected']);
+
+/** One job from the ledger. Amounts are decimal strings of the token's base units; times epoch ms. */
+export const JobItem = z.object({
+  id: JobId,
+  state: JobState,
+  modelSha256: Sha256Hex,
+  token: z.string().max(42),
+  price: Amount,
+  /** What the coordinator credited, once it did. */
+  credited: Amount.nullable(),
+  deviceId: z.string().max(200).nullable(),
+  executionProvider: ExecutionProviderName.nullable(),
+  runMs: z.number().nonnegative().nullable(),
+  seq: z.number().int().positive().nullable(),
+  failCode: z.string().max(64).nullable(),
+  reason: z.string().max(2000).nullable(),
+  offeredAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type JobItem = z.infer<typeof JobItem>;
+
+/** A page of jobs, newest first; pass `nextCursor` back for the next (older) page. */
+export const JobPage = z.object({ items: z.array(JobItem).max(200), nextCursor: z.string().max(40).nullable() });
+
+/** Credited totals, one per token (amounts in different tokens never add up). */
+export const EarningsSummary = z.object({
+  totals: z.array(z.object({ token: z.string().max(42), credited: z.string().regex(/^(0|[1-9][0-9]*)$/).max(100), jobs: z.number().int().nonnegative() })).max(100),
+});
+
 /** What `status.get` returns and the `status` event carries. */
 export const Status = z.object({
   version: z.string().max(50),
@@ -44,6 +91,8 @@ export const Status = z.object({
   dataDir: z.string().max(4096),
   devices: z.array(Device).max(64).nullable(),
   workers: z.array(WorkerStatus).max(64),
+  /** Null when no marketplace is configured. */
+  marketplace: MarketplaceStatus.nullable(),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -52,6 +101,13 @@ const NoInput = z.object({}).strict();
 /** Every method: name → zod input and output. */
 export const apiMethods = {
   'status.get': { input: NoInput, output: Status },
+  /** Jobs from the ledger, newest first, a page at a time. */
+  'jobs.list': {
+    input: z.object({ cursor: z.string().max(40).nullable().optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
+    output: JobPage,
+  },
+  /** What the coordinator has credited, by token. */
+  'earnings.summary': { input: NoInput, output: EarningsSummary },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event pushed from the provider to the renderer: name → zod payload. */

@@ -1,18 +1,25 @@
 /**
  * `hearth marketplace`: runs the reference coordinator until SIGINT or SIGTERM. Consumer keys come from
- * --consumer-key (repeatable) or HEARTH_CONSUMER_KEY; with none, one is generated and printed.
+ * --consumer-key (repeatable) or HEARTH_CONSUMER_KEY; with none, one is generated and printed. The
+ * coordinator key comes from --coordinator-key-file or is kept in the marketplace's data folder.
  */
 import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { UsageError } from '../provider/cli/args.js';
+import { DEFAULT_CHAIN_ID } from '../common/wire/typed-data.js';
+import { parseChainId } from '../provider/cli/marketplace-flags.js';
+import { UsageError } from '../provider/cli/usage-error.js';
+import { defaultDataDir, ensureDataDir } from '../provider/data-dir.js';
 import { HEARTH_VERSION } from '../provider/version.js';
+import { loadCoordinatorKey } from './coordinator-key.js';
 import { startMarketplace } from './marketplace.js';
 import { consumerKeyProblem } from './oip/consumer-auth.js';
 import { DEFAULT_MARKETPLACE_PORT } from './server.js';
 
 export const MARKETPLACE_HELP = `hearth marketplace — the reference coordinator: an Open Inference Protocol v2 API for consumers,
-models by hash for providers, and an in-process sandboxed worker to run jobs on
+and for providers a WebSocket endpoint (/provider) and models by hash, all on one port; unless
+--no-local-worker, jobs also run on an in-process sandboxed worker
 
 Usage:
   hearth marketplace [options]
@@ -23,7 +30,16 @@ Options:
   --public-url URL       the base URL providers download models from (default: this server's address)
   --consumer-key KEY     an API key consumers send as "Authorization: Bearer KEY" (repeatable;
                          or set HEARTH_CONSUMER_KEY; one is generated and printed when none is given)
-  --no-local-worker      do not run jobs in process; wait for providers to connect
+  --no-local-worker      do not run jobs in process; only remote providers run them
+  --data-dir DIR         where the coordinator key is kept (default: next to the provider's data
+                         folder, e.g. ~/.config/Hearth-Marketplace)
+  --coordinator-key-file FILE
+                         the coordinator's signing key (JSON {"version":1,"privateKey":"0x…"} or one
+                         0x-hex line); default: made on first run and kept in the data folder, 0600
+  --chain-id N           the chain id jobs and receipts are signed for (default ${DEFAULT_CHAIN_ID})
+
+Providers connect on the same port, at /provider. To run one on this machine:
+  hearth start --marketplace http://127.0.0.1:PORT --coordinator <the printed address> [--chain-id N]
 `;
 
 export type MarketplaceCommand = {
@@ -34,7 +50,16 @@ export type MarketplaceCommand = {
   /** True when the key was generated because none was given. */
   generatedKey: boolean;
   localWorker: boolean;
+  dataDir: string;
+  coordinatorKeyFile: string | undefined;
+  chainId: number;
 };
+
+/** The marketplace's default data folder: beside the provider's (…/Hearth → …/Hearth-Marketplace). */
+export function defaultMarketplaceDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const provider = defaultDataDir(env, platform);
+  return join(dirname(provider), `${basename(provider)}-Marketplace`);
+}
 
 /** Parses `hearth marketplace` options (argv after the command name) and the environment. */
 export function parseMarketplaceArgs(argv: readonly string[], env: NodeJS.ProcessEnv): MarketplaceCommand {
@@ -50,6 +75,9 @@ export function parseMarketplaceArgs(argv: readonly string[], env: NodeJS.Proces
         'public-url': { type: 'string' },
         'consumer-key': { type: 'string', multiple: true },
         'no-local-worker': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'coordinator-key-file': { type: 'string' },
+        'chain-id': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -65,6 +93,7 @@ export function parseMarketplaceArgs(argv: readonly string[], env: NodeJS.Proces
     if (problem !== null) throw new UsageError(problem);
   }
   const generatedKey = keys.length === 0;
+  const chainId = parseChainId(values['chain-id']);
   return {
     port,
     host: values.host ?? '127.0.0.1',
@@ -72,20 +101,28 @@ export function parseMarketplaceArgs(argv: readonly string[], env: NodeJS.Proces
     consumerKeys: generatedKey ? [randomBytes(24).toString('base64url')] : keys,
     generatedKey,
     localWorker: values['no-local-worker'] !== true,
+    dataDir: values['data-dir'] ?? defaultMarketplaceDataDir(env),
+    coordinatorKeyFile: values['coordinator-key-file'],
+    chainId,
   };
 }
 
-/** Runs the marketplace until a signal; prints its address, the consumer key when generated, and the models. */
+/** Runs the marketplace until a signal; prints its URLs, the coordinator a provider pins, the consumer key when generated, and the models. */
 export async function runMarketplace(command: MarketplaceCommand, out: NodeJS.WritableStream): Promise<void> {
   const logger = pino({ level: 'info', base: { pid: process.pid } }, pino.destination(2));
-  const marketplace = await startMarketplace({ ...command, logger });
+  const dataDir = await ensureDataDir(command.dataDir);
+  const key = await loadCoordinatorKey({ dataDir, keyFile: command.coordinatorKeyFile });
+  const marketplace = await startMarketplace({ ...command, coordinatorKey: key.account, logger });
   const { server, registry } = marketplace;
   out.write(
-    `Hearth marketplace ${HEARTH_VERSION} on ${server.url} (OIP v2 at ${server.url}/v2, metrics at ${server.url}/metrics)\n` +
+    `Hearth marketplace ${HEARTH_VERSION} on ${server.url} (metrics at ${server.url}/metrics)\n` +
+      `OIP API: ${server.url}/v2\n` +
+      `Provider URL: ${marketplace.providerUrl}\n` +
+      `Coordinator: ${marketplace.coordinator} (chain id ${marketplace.chainId}; key ${key.created ? 'made and kept in' : 'from'} ${key.path})\n` +
       (command.generatedKey ? `Consumer key (generated for this run): ${command.consumerKeys[0]}\n` : '') +
-      `Coordinator: ${marketplace.coordinator}\n` +
       `Models: ${registry.list().map((m) => `${m.name} (${m.sha256.slice(0, 12)}…, ${m.price}/run)`).join(', ')}\n` +
-      (marketplace.localWorker ? 'Jobs run on an in-process sandboxed worker.\n' : 'Waiting for providers to connect.\n') +
+      `Connect a provider: hearth start --marketplace ${server.url} --coordinator ${marketplace.coordinator} --chain-id ${marketplace.chainId}\n` +
+      (marketplace.localWorker ? 'Jobs also run on an in-process sandboxed worker (--no-local-worker turns it off).\n' : 'Jobs run only on connected providers.\n') +
       'Press Ctrl+C to stop.\n',
   );
   await new Promise<void>((resolve) => {

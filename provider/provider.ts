@@ -7,9 +7,12 @@ import { runCommand } from '../worker/devices/run-command.js';
 import { type Dispatch, createDispatcher } from './api/dispatch.js';
 import { createHandlers } from './api/handlers.js';
 import { ensureDataDir } from './data-dir.js';
+import { Ledger } from './ledger/ledger.js';
 import { type Logger, createLogger } from './logger.js';
+import { type MarketplaceConnection, type MarketplaceLinkConfig, connectMarketplace } from './marketplace/provider-link-wiring.js';
 import { ModelCache } from './models/model-cache.js';
 import { type Settings, loadSettings } from './settings.js';
+import type { WorkerLimits } from '../common/worker-protocol.js';
 import { HEARTH_VERSION } from './version.js';
 import { createChildProcessLauncher } from './worker/child-process-launcher.js';
 import type { WorkerLauncher } from './worker/launcher.js';
@@ -26,6 +29,8 @@ export type ProviderOptions = {
    * in Electron, its utilityProcess launcher. False runs no worker (the API alone).
    */
   workers: { appRoot: string; launcher?: (context: { dataDir: string; logger: Logger }) => WorkerLauncher } | false;
+  /** The marketplace to take jobs from (needs workers); none by default. */
+  marketplace?: MarketplaceLinkConfig;
 };
 
 /** The model cache's folder inside the data folder. */
@@ -47,6 +52,8 @@ export class Provider {
   private readonly events = new EventEmitter();
   private detection: DetectionReport | null = null;
   private pool: WorkerPool | null = null;
+  private ledger: Ledger | null = null;
+  private marketplace: MarketplaceConnection | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -57,7 +64,7 @@ export class Provider {
     warnings: string[],
   ) {
     this.warnings = warnings;
-    this.dispatch = createDispatcher(createHandlers({ status: () => this.status() }), (method, err) =>
+    this.dispatch = createDispatcher(createHandlers({ status: () => this.status(), ledger: () => this.ledger }), (method, err) =>
       this.logger.error({ err, method }, 'API handler failed'),
     );
   }
@@ -84,16 +91,46 @@ export class Provider {
       this.detection = await detectDevices(runCommand, process.platform);
       this.logger.info({ devices: this.detection.devices, sources: this.detection.sources }, 'devices detected');
       const cache = await ModelCache.open({ dir: modelCacheDir(this.dataDir), maxBytes: this.settings.modelCacheMaxBytes });
+      const configs = planWorkers(this.detection.devices, cache.dir);
       this.pool = new WorkerPool({
         appRoot: this.options.workers.appRoot,
-        configs: planWorkers(this.detection.devices, cache.dir),
+        configs,
         launcher: await (this.options.workers.launcher ?? createChildProcessLauncher)({ dataDir: this.dataDir, logger: this.logger }),
         logger: this.logger,
         onChange: () => this.publishStatus(),
       });
       await this.pool.start();
+      if (this.options.marketplace !== undefined) await this.connectMarketplace(this.options.marketplace, this.pool, cache, configs[0]!.limits);
     }
     this.setState('running');
+  }
+
+  /** Opens the ledger and starts the marketplace client; on failure leaves neither open. */
+  private async connectMarketplace(config: MarketplaceLinkConfig, pool: WorkerPool, cache: ModelCache, limits: WorkerLimits): Promise<void> {
+    try {
+      this.ledger = Ledger.openInDataDir(this.dataDir);
+      this.marketplace = await connectMarketplace({
+        config,
+        dataDir: this.dataDir,
+        ledger: this.ledger,
+        pool,
+        cache,
+        limits,
+        devices: () => this.detection?.devices.map(toApiDevice) ?? null,
+        logger: this.logger,
+        onChange: () => this.publishStatus(),
+      });
+    } catch (err) {
+      await this.marketplace?.stop(0);
+      this.marketplace = null;
+      this.ledger?.close();
+      this.ledger = null;
+      await pool.close();
+      this.pool = null;
+      clearInterval(this.ticker);
+      this.setState('stopped');
+      throw err;
+    }
   }
 
   /** The workers, for the features that hand them jobs; null when the provider runs none. */
@@ -106,8 +143,12 @@ export class Provider {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.setState('stopping');
     clearInterval(this.ticker);
+    // Jobs in flight finish and are reported before their workers go; the ledger closes last.
+    await this.marketplace?.stop();
     await this.pool?.close();
     this.pool = null;
+    this.ledger?.close();
+    this.ledger = null;
     this.setState('stopped');
     this.logger.info('provider stopped');
     this.events.removeAllListeners();
@@ -125,6 +166,7 @@ export class Provider {
       dataDir: this.dataDir,
       devices: this.detection?.devices.map(toApiDevice) ?? null,
       workers: this.pool?.status() ?? [],
+      marketplace: this.marketplace?.status() ?? null,
     };
   }
 

@@ -6,6 +6,9 @@
 import type { Address, Hex } from 'viem';
 import type { JobSpec, Receipt, Voucher } from '../marketplace-protocol.js';
 
+/** The chain id both sides use unless told otherwise: anvil's, for a local chain (docs/protocol.md §10). */
+export const DEFAULT_CHAIN_ID = 31337;
+
 /** EIP-712 domain name of jobs, receipts and acks. */
 export const MARKETPLACE_DOMAIN_NAME = 'Hearth Marketplace';
 /** EIP-712 domain name of payout vouchers (the PayoutVault contract's). */

@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
+import { type MarketplaceCommand, parseMarketplaceArgs } from '../../marketplace/cli.js';
+import type { MarketplaceLinkConfig } from '../marketplace/provider-link-wiring.js';
 import { DEFAULT_DASHBOARD_PORT } from '../settings.js';
+import { MARKETPLACE_FLAG_HELP, MARKETPLACE_FLAG_OPTIONS, parseMarketplaceFlags } from './marketplace-flags.js';
+import { UsageError } from './usage-error.js';
 
-/** A mistake in how `hearth` was invoked; printed as one line with exit code 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 export const HELP = `hearth — serve AI inference jobs on your idle GPU and get paid for it
 
@@ -11,6 +14,10 @@ Usage:
   hearth desktop [options]   open the desktop app; runs \`hearth start\` where it cannot (no display,
                              no Electron runtime)
   hearth gpu [--json]        the GPUs found, and which execution providers really run here
+  hearth bench [--json]      measure inference raw and through the sandboxed worker (a few minutes)
+  hearth marketplace [options]
+                             run a marketplace coordinator (OIP API and the provider endpoint on one
+                             port); \`hearth marketplace --help\` lists its options
   hearth --help              show this help
   hearth --version           print the version
 
@@ -18,16 +25,24 @@ Options:
   --data-dir DIR             where settings, logs and the ledger live
                              (default: the OS's app-data folder, e.g. ~/.config/Hearth)
   --dashboard-port PORT      dashboard port on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free one)
-`;
+${MARKETPLACE_FLAG_HELP}`;
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'gpu'; json: boolean }
-  | { kind: 'start' | 'desktop'; dataDir: string | undefined; dashboardPort: number | undefined };
+  | { kind: 'bench'; json: boolean }
+  | { kind: 'marketplace'; command: MarketplaceCommand }
+  | { kind: 'marketplace-help' }
+  | { kind: 'start' | 'desktop'; dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig };
 
 /** Parses argv (without node and the script) into a command, or throws UsageError. */
-export function parseCommand(argv: readonly string[]): Command {
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Command {
+  // The marketplace has its own options (and its own strict parser).
+  if (argv[0] === 'marketplace') {
+    if (argv.includes('--help') || argv.includes('-h')) return { kind: 'marketplace-help' };
+    return { kind: 'marketplace', command: parseMarketplaceArgs(argv.slice(1), env) };
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -40,6 +55,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'data-dir': { type: 'string' },
         'dashboard-port': { type: 'string' },
         json: { type: 'boolean' },
+        ...MARKETPLACE_FLAG_OPTIONS,
       },
     });
   } catch (err) {
@@ -50,16 +66,18 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { kind: 'version' };
   const [name, ...extra] = positionals;
   if (name === undefined) return { kind: 'help' };
-  if (name === 'gpu') {
-    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" after "gpu".`);
-    return { kind: 'gpu', json: values.json === true };
+  if (name === 'gpu' || name === 'bench') {
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" after "${name}".`);
+    return { kind: name, json: values.json === true };
   }
-  if (values.json) throw new UsageError(`--json goes with \`hearth gpu\`, not "${name}".`);
+  if (values.json) throw new UsageError(`--json goes with \`hearth gpu\` or \`hearth bench\`, not "${name}".`);
   if (name !== 'start' && name !== 'desktop') {
     throw new UsageError(`Unknown command "${name}". Run \`hearth --help\` for the commands.`);
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" after "${name}".`);
-  return { kind: name, dataDir: values['data-dir'], dashboardPort: parsePort(values['dashboard-port']) };
+  const marketplace = parseMarketplaceFlags(values);
+  if (marketplace !== undefined && name !== 'start') throw new UsageError('--marketplace goes with `hearth start`.');
+  return { kind: name, dataDir: values['data-dir'], dashboardPort: parsePort(values['dashboard-port']), ...(marketplace === undefined ? {} : { marketplace }) };
 }
 
 function parsePort(value: string | undefined): number | undefined {

@@ -3,9 +3,10 @@ import { defaultDataDir } from '../data-dir.js';
 import { startDashboardServer } from '../http/server.js';
 import { loadOrCreateToken } from '../http/token.js';
 import { Provider } from '../provider.js';
+import type { MarketplaceLinkConfig } from '../marketplace/provider-link-wiring.js';
 import { HEARTH_VERSION } from '../version.js';
 
-export type HeadlessOptions = { dataDir: string | undefined; dashboardPort: number | undefined };
+export type HeadlessOptions = { dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig };
 
 /** The built renderer, next to the built CLI (out/main/cli.js → out/renderer). */
 export function builtRendererDir(): string {
@@ -19,7 +20,7 @@ export function builtAppRoot(): string {
 
 /** `hearth start`: the provider plus the dashboard server, until SIGINT or SIGTERM. */
 export async function runHeadless(options: HeadlessOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
-  const provider = await Provider.open({ dataDir: options.dataDir ?? defaultDataDir(), mode: 'headless', workers: { appRoot: builtAppRoot() } });
+  const provider = await Provider.open({ dataDir: options.dataDir ?? defaultDataDir(), mode: 'headless', workers: { appRoot: builtAppRoot() }, marketplace: options.marketplace });
   for (const warning of provider.warnings) err.write(`hearth: warning: ${warning}\n`);
   await provider.start();
   let server;
@@ -38,10 +39,12 @@ export async function runHeadless(options: HeadlessOptions, out: NodeJS.Writable
     throw error;
   }
   provider.logger.info({ port: server.port }, 'dashboard listening');
+  const market = provider.status().marketplace;
   out.write(
     `Hearth ${HEARTH_VERSION} is running headless.\n` +
       `Dashboard: ${server.url}\n` +
       `Data folder: ${provider.dataDir}\n` +
+      (market === null ? '' : `Marketplace: ${market.url} (coordinator ${market.coordinator}, chain id ${options.marketplace?.chainId}); this node is ${market.node}\n`) +
       `Press Ctrl+C to stop.\n`,
   );
   await new Promise<void>((resolve) => {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { MARKETPLACE_HELP, runMarketplace } from '../../marketplace/cli.js';
 import { PortInUse } from '../http/server.js';
 import { HEARTH_VERSION } from '../version.js';
 import { HELP, UsageError, parseCommand } from './args.js';
+import { runBench } from './bench.js';
 import { electronBinary, electronPackageDir, installElectron, missingDisplayReason, runElectron } from './desktop.js';
 import { runGpu } from './gpu.js';
 import { type HeadlessOptions, runHeadless } from './headless.js';
@@ -11,7 +13,7 @@ type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; env: NodeJS.
 /** Runs `hearth` with `argv` and returns the exit code; every failure is one line, never a stack trace. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   try {
-    const command = parseCommand(argv);
+    const command = parseCommand(argv, io.env);
     switch (command.kind) {
       case 'help':
         io.out.write(HELP);
@@ -22,11 +24,19 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       case 'gpu':
         await runGpu(command.json, io.out);
         return 0;
+      case 'bench':
+        return await runBench(command.json, io.out, io.err);
       case 'start':
         await runHeadless(command, io.out, io.err);
         return 0;
       case 'desktop':
         return await runDesktop(command, io);
+      case 'marketplace-help':
+        io.out.write(MARKETPLACE_HELP);
+        return 0;
+      case 'marketplace':
+        await runMarketplace(command.command, io.out);
+        return 0;
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -25,6 +25,13 @@ export interface EarningsBucket {
   jobs: number;
 }
 
+/** Everything credited in one token. */
+export interface TokenEarnings {
+  token: string;
+  amount: string;
+  jobs: number;
+}
+
 /** Credits for one model (by sha256) in one token. */
 export interface ModelEarnings {
   modelSha256: string;
@@ -63,6 +70,7 @@ export class EarningsQueries {
   private readonly byPeriodStatement;
   private readonly byModelStatement;
   private readonly byDeviceStatement;
+  private readonly byTokenStatement;
 
   constructor(db: BetterSqlite3.Database) {
     this.byPeriodStatement = db.prepare(
@@ -77,6 +85,12 @@ export class EarningsQueries {
       `SELECT r.device_id AS deviceId, c.token, decimal_sum(c.amount) AS amount, COUNT(*) AS jobs
        FROM credits c JOIN receipts r ON r.seq = c.seq WHERE ${RANGE} GROUP BY r.device_id, c.token ${BY_AMOUNT}`,
     );
+    this.byTokenStatement = db.prepare(`SELECT c.token, decimal_sum(c.amount) AS amount, COUNT(*) AS jobs FROM credits c WHERE ${RANGE} GROUP BY c.token ORDER BY c.token`);
+  }
+
+  /** Credits per token: the totals the Earnings page leads with. */
+  byToken(range: EarningsRange = {}): TokenEarnings[] {
+    return this.byTokenStatement.all(bounds(range)).map((row) => parseRow(Totals, row, 'earnings'));
   }
 
   /**

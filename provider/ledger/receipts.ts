@@ -42,6 +42,7 @@ export class ReceiptStore {
   private readonly insert;
   private readonly select;
   private readonly selectLastSeq;
+  private readonly selectBySeq;
   private readonly setSignature;
 
   constructor(
@@ -56,22 +57,28 @@ export class ReceiptStore {
     );
     this.select = db.prepare('SELECT * FROM receipts WHERE job_id = ?');
     this.selectLastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM receipts').pluck();
+    this.selectBySeq = db.prepare('SELECT job_id FROM receipts WHERE seq = ?').pluck();
     this.setSignature = db.prepare('UPDATE receipts SET signature = ? WHERE job_id = ?');
   }
 
   /**
-   * Numbers and stores the receipt of a running job, returning it with its `seq`. Recording the same
-   * receipt again returns the stored one (same seq); a different one for that job is `receipt_conflict`:
-   * after a restart, send what `forJob` holds.
+   * Numbers and stores the receipt of a running job, returning it with its `seq`: the next one, or `seq`
+   * when the caller already signed a receipt with that number (it must not belong to another job).
+   * Recording the same receipt again returns the stored one (same seq); a different one for that job is
+   * `receipt_conflict`: after a restart, send what `forJob` holds.
    */
-  record(draft: ReceiptDraft): Receipt {
+  record(draft: ReceiptDraft, seq?: number): Receipt {
     const parsed = checkInput(ReceiptDraft, draft, 'receipt');
+    const wanted = seq === undefined ? undefined : checkInput(z.number().int().positive().max(Number.MAX_SAFE_INTEGER), seq, 'receipt seq');
     return this.db.transaction(() => {
       const existing = this.forJob(parsed.jobId);
       if (existing !== null) {
-        const { seq: _seq, ...stored } = existing.receipt;
-        if (JSON.stringify(stored) === JSON.stringify(parsed)) return existing.receipt;
+        const { seq: storedSeq, ...stored } = existing.receipt;
+        if (JSON.stringify(stored) === JSON.stringify(parsed) && (wanted === undefined || wanted === storedSeq)) return existing.receipt;
         throw new LedgerError('receipt_conflict', `Job ${parsed.jobId} already has receipt #${existing.receipt.seq} with different contents; send that one.`);
+      }
+      if (wanted !== undefined && this.selectBySeq.get(wanted) !== undefined) {
+        throw new LedgerError('receipt_conflict', `Receipt #${wanted} already belongs to another job; number receipts above ${this.lastSeq()}.`);
       }
       const job = this.jobs.get(parsed.jobId);
       if (job === null) throw new LedgerError('job_unknown', `The ledger has no job ${parsed.jobId}.`);
@@ -79,7 +86,7 @@ export class ReceiptStore {
       if (parsed.modelSha256 !== job.spec.model.sha256 || parsed.inputSha256 !== job.spec.inputSha256) {
         throw new LedgerError('receipt_mismatch', `The receipt for job ${job.id} names a model or input other than the job's.`);
       }
-      const receipt: Receipt = { ...parsed, seq: this.lastSeq() + 1 };
+      const receipt: Receipt = { ...parsed, seq: wanted ?? this.lastSeq() + 1 };
       this.insert.run({ ...receipt, at: this.now() });
       return receipt;
     }).immediate();

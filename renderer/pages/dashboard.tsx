@@ -13,6 +13,20 @@ const modeLabels: Record<Status['mode'], string> = {
   headless: 'Headless (browser dashboard)',
 };
 
+const marketStates: Record<NonNullable<Status['marketplace']>['state'], string> = {
+  connecting: 'Connecting to',
+  connected: 'Connected to',
+  reconnecting: 'Reconnecting to',
+  draining: 'Finishing jobs for',
+  stopped: 'Disconnected from',
+};
+
+/** One line about the marketplace link: where, in what state, and how many results it acknowledged. */
+function marketplaceText(market: Status['marketplace']): string {
+  if (market === null) return 'None (hearth start --marketplace URL --coordinator 0x… connects one)';
+  return `${marketStates[market.state]} ${market.url} · ${market.jobsDone} job${market.jobsDone === 1 ? '' : 's'} done`;
+}
+
 /** The dashboard page: status, details, devices and workers, or why they cannot be shown. */
 export function DashboardPage() {
   const status = useStatus();
@@ -67,6 +81,10 @@ function StatusView({ status, stale }: { status: Status; stale: boolean }) {
           <dt>Data folder</dt>
           <dd className="path" data-testid="status-datadir">
             {status.dataDir}
+          </dd>
+          <dt>Marketplace</dt>
+          <dd data-testid="status-marketplace" title={status.marketplace?.lastError ?? undefined}>
+            {marketplaceText(status.marketplace)}
           </dd>
         </dl>
       </section>

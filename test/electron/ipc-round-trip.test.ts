@@ -8,13 +8,14 @@ import { forwardEvents, registerApi, type SenderFrame } from '../../electron/ipc
 import { buildPreloadApi } from '../../electron/preload-api.js';
 import { createDispatcher } from '../../provider/api/dispatch.js';
 import { FakeIpcMain, FakeIpcRenderer, FakeWebContents, fakeFrame } from './fakes.js';
+import { sampleHandlers } from '../provider/sample-handlers.js';
 import { sampleStatus } from '../helpers/sample-status.js';
 
 const STATUS = sampleStatus();
 
 function wire(frame: SenderFrame | null) {
   const ipcMain = new FakeIpcMain();
-  registerApi(ipcMain, createDispatcher({ 'status.get': () => STATUS }, () => undefined));
+  registerApi(ipcMain, createDispatcher(sampleHandlers({ 'status.get': () => STATUS }), () => undefined));
   const ipcRenderer = new FakeIpcRenderer(async (channel, ...args) => structuredClone(await ipcMain.invoke(channel, frame, ...structuredClone(args))));
   const contents = new FakeWebContents();
   contents.send = (channel, ...args) => ipcRenderer.deliver(channel, ...structuredClone(args));

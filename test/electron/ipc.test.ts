@@ -4,6 +4,7 @@ import { EVENT_CHANNEL, apiChannel } from '../../electron/ipc-channels.js';
 import { forwardEvents, isTrustedSender, registerApi } from '../../electron/ipc.js';
 import { createDispatcher } from '../../provider/api/dispatch.js';
 import { FakeIpcMain, FakeWebContents, fakeFrame } from './fakes.js';
+import { sampleHandlers } from '../provider/sample-handlers.js';
 import { sampleStatus } from '../helpers/sample-status.js';
 
 const STATUS = sampleStatus();
@@ -15,12 +16,12 @@ function setup() {
   const ipcMain = new FakeIpcMain();
   const calls: unknown[] = [];
   const dispatch = createDispatcher(
-    {
+    sampleHandlers({
       'status.get': (input) => {
         calls.push(input);
         return STATUS;
       },
-    },
+    }),
     () => undefined,
   );
   const unregister = registerApi(ipcMain, dispatch);

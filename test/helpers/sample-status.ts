@@ -11,6 +11,7 @@ export function sampleStatus(overrides: Partial<Status> = {}): Status {
     dataDir: '/home/someone/.config/Hearth',
     devices: null,
     workers: [],
+    marketplace: null,
     ...overrides,
   };
 }

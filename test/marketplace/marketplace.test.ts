@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { parseMarketplaceArgs } from '../../marketplace/cli.js';
+import { defaultMarketplaceDataDir, parseMarketplaceArgs } from '../../marketplace/cli.js';
 import { startMarketplace } from '../../marketplace/marketplace.js';
 import { DEFAULT_MARKETPLACE_PORT } from '../../marketplace/server.js';
 import { UsageError } from '../../provider/cli/args.js';
@@ -45,6 +45,9 @@ describe('hearth marketplace options', () => {
       consumerKeys: ['a-key-that-is-long-enough', 'b-key-that-is-long-enough'],
       generatedKey: false,
       localWorker: false,
+      dataDir: defaultMarketplaceDataDir({}),
+      coordinatorKeyFile: undefined,
+      chainId: 31337,
     });
   });
 

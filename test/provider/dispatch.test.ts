@@ -2,20 +2,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError, Status, apiMethodNames, parseApiResult } from '../../common/api.js';
 import { ApiFailure, createDispatcher } from '../../provider/api/dispatch.js';
+import { SAMPLE_OUTPUTS, sampleHandlers } from './sample-handlers.js';
 
-const status: Status = { version: '0.1.0', mode: 'headless', state: 'running', startedAt: 1, uptimeMs: 2, dataDir: '/d', devices: null, workers: [] };
+const status: Status = { version: '0.1.0', mode: 'headless', state: 'running', startedAt: 1, uptimeMs: 2, dataDir: '/d', devices: null, workers: [], marketplace: null };
+const expected = (method: string) => (method === 'status.get' ? status : SAMPLE_OUTPUTS[method as keyof typeof SAMPLE_OUTPUTS]);
 
 describe('API dispatcher', () => {
   it('answers every method of the contract with a valid envelope', async () => {
-    const dispatch = createDispatcher({ 'status.get': () => status }, () => undefined);
+    const dispatch = createDispatcher(sampleHandlers({ 'status.get': () => status }), () => undefined);
     for (const method of apiMethodNames) {
       const result = await dispatch(method, {});
-      expect(result).toEqual({ ok: true, value: status });
+      expect(result).toEqual({ ok: true, value: expected(method) });
     }
   });
 
   it('does not treat inherited object properties as methods', async () => {
-    const dispatch = createDispatcher({ 'status.get': () => status }, () => undefined);
+    const dispatch = createDispatcher(sampleHandlers({ 'status.get': () => status }), () => undefined);
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       expect(await dispatch(name, {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
     }
@@ -23,9 +25,9 @@ describe('API dispatcher', () => {
 
   it('reports a handler failure with its code, and hides unexpected errors behind `internal`', async () => {
     const seen: unknown[] = [];
-    const failing = createDispatcher({ 'status.get': () => { throw new ApiFailure('unavailable', 'Not yet.'); } }, (_m, e) => seen.push(e));
+    const failing = createDispatcher(sampleHandlers({ 'status.get': () => { throw new ApiFailure('unavailable', 'Not yet.'); } }), (_m, e) => seen.push(e));
     expect(await failing('status.get', {})).toEqual({ ok: false, error: { code: 'unavailable', message: 'Not yet.' } });
-    const crashing = createDispatcher({ 'status.get': () => { throw new Error('secret path /root/x'); } }, (_m, e) => seen.push(e));
+    const crashing = createDispatcher(sampleHandlers({ 'status.get': () => { throw new Error('secret path /root/x'); } }), (_m, e) => seen.push(e));
     const result = await crashing('status.get', {});
     expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(result)).not.toContain('secret');
@@ -33,11 +35,11 @@ describe('API dispatcher', () => {
   });
 
   it('never throws and always returns a well-formed envelope, whatever arrives (fuzz, 10k runs)', async () => {
-    const dispatch = createDispatcher({ 'status.get': () => status }, () => undefined);
+    const dispatch = createDispatcher(sampleHandlers({ 'status.get': () => status }), () => undefined);
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constantFrom(...apiMethodNames), fc.string()), fc.anything(), async (method, input) => {
         const result = await dispatch(method, input);
-        if (result.ok) expect(result.value).toEqual(status);
+        if (result.ok) expect(result.value).toEqual(expected(method));
         else expect(ApiError.safeParse(result.error).success).toBe(true);
       }),
       { numRuns: 10_000 },

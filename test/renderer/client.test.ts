@@ -15,6 +15,7 @@ const status: Status = {
   dataDir: '/tmp/x',
   devices: null,
   workers: [],
+  marketplace: null,
 };
 
 function standInTransport(reply: unknown) {

@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { generatePrivateKey } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tensor } from '../../../common/tensor.js';
 import { type DispatchResult, Dispatcher, type DispatcherOptions, type ModelRef } from '../../../marketplace/dispatch/dispatcher.js';
-import { messageJobSigner } from '../../../marketplace/dispatch/message-job-signer.js';
+import { eip712JobSigner } from '../../../marketplace/provider-link/job-signing.js';
 import { fakeProviderSession, goodOutcome } from './fake-provider-session.js';
 
 const MODEL: ModelRef = {
@@ -17,7 +17,7 @@ const INPUTS: Tensor[] = [{ name: 'x', datatype: 'FP32', shape: [1], data: new U
 const open: Dispatcher[] = [];
 
 function dispatcher(options: Partial<DispatcherOptions> = {}): { dispatcher: Dispatcher; settled: DispatchResult[] } {
-  const d = new Dispatcher({ signer: messageJobSigner(generatePrivateKey()), logger: pino({ enabled: false }), ...options });
+  const d = new Dispatcher({ signer: eip712JobSigner(privateKeyToAccount(generatePrivateKey()), 31337), logger: pino({ enabled: false }), ...options });
   const settled: DispatchResult[] = [];
   d.on('settled', (r) => settled.push(r));
   open.push(d);

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import pino from 'pino';
-import { generatePrivateKey } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../../../common/tensor.js';
 import { Dispatcher } from '../../../marketplace/dispatch/dispatcher.js';
 import { type LocalWorkerSession, localWorkerSession } from '../../../marketplace/dispatch/local-worker-session.js';
-import { messageJobSigner } from '../../../marketplace/dispatch/message-job-signer.js';
+import { eip712JobSigner } from '../../../marketplace/provider-link/job-signing.js';
 import { defaultModelSpecs } from '../../../marketplace/registry/default-models.js';
 import { ModelRegistry } from '../../../marketplace/registry/model-registry.js';
 import { type MarketplaceServer, startMarketplaceServer } from '../../../marketplace/server.js';
@@ -65,7 +65,7 @@ const get = (path: string, key: string | null = KEY) => fetch(`${base}${path}`, 
 beforeAll(async () => {
   registry = new ModelRegistry();
   for (const spec of defaultModelSpecs()) await registry.register(spec);
-  dispatcher = new Dispatcher({ signer: messageJobSigner(generatePrivateKey()), logger });
+  dispatcher = new Dispatcher({ signer: eip712JobSigner(privateKeyToAccount(generatePrivateKey()), 31337), logger });
   server = await startMarketplaceServer({ registry, dispatcher, consumerKeys: [KEY], logger, port: 0, maxBodyBytes: MAX_BODY });
   base = server.url;
   if (WORKER_BUILT) {
@@ -272,7 +272,7 @@ describe('the OIP server in front of the worker', () => {
 
 describe('the OIP server with no provider connected', () => {
   it('answers 503 with an OIP error once the job deadline passes, and is not ready', async () => {
-    const lonely = new Dispatcher({ signer: messageJobSigner(generatePrivateKey()), logger });
+    const lonely = new Dispatcher({ signer: eip712JobSigner(privateKeyToAccount(generatePrivateKey()), 31337), logger });
     const alone = await startMarketplaceServer({ registry, dispatcher: lonely, consumerKeys: [KEY], logger, port: 0, jobTimeoutMs: 200 });
     try {
       const reply = await infer(alone.url, 'silero-vad', vadInputs(), { binaryInputs: true, binaryOutputs: true, key: KEY });

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { generatePrivateKey } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../../marketplace/dispatch/dispatcher.js';
-import { messageJobSigner } from '../../../marketplace/dispatch/message-job-signer.js';
+import { eip712JobSigner } from '../../../marketplace/provider-link/job-signing.js';
 import { defaultModelSpecs } from '../../../marketplace/registry/default-models.js';
 import { ModelRegistry } from '../../../marketplace/registry/model-registry.js';
 import { type MarketplaceServer, startMarketplaceServer } from '../../../marketplace/server.js';
@@ -71,7 +71,7 @@ describe('GET /models/<sha256>', () => {
     await registry.register({ name: 'private', path: privatePath, price: '1', public: false });
     await registry.register({ name: 'changing', path: changing, price: '1' });
     const logger = pino({ enabled: false });
-    dispatcher = new Dispatcher({ signer: messageJobSigner(generatePrivateKey()), logger });
+    dispatcher = new Dispatcher({ signer: eip712JobSigner(privateKeyToAccount(generatePrivateKey()), 31337), logger });
     server = await startMarketplaceServer({ registry, dispatcher, consumerKeys: [KEY], logger, port: 0 });
   });
   afterAll(async () => {

@@ -4,27 +4,13 @@
  * the random source are parameters.
  */
 
-export type BackoffOptions = {
-  /** Delay before the first restart. */
-  baseMs: number;
-  /** Multiplier per further consecutive crash. */
-  factor: number;
-  /** Longest delay, before jitter. */
-  maxMs: number;
-  /** Fraction of the delay that is random (0 = none, 1 = anywhere from 0 to the full delay). */
-  jitter: number;
-};
+import type { BackoffOptions } from '../backoff.js';
 
+export type { BackoffOptions } from '../backoff.js';
+export { backoffDelay } from '../backoff.js';
+
+/** Worker restarts: 0.5 s doubling to 30 s, a fifth of each delay random. */
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, factor: 2, maxMs: 30_000, jitter: 0.2 };
-
-/** Milliseconds to wait before restart number `attempt` (0-based), given a random number in [0, 1). */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: number): number {
-  const exponent = Math.max(0, Math.floor(attempt));
-  const capped = Math.min(options.maxMs, options.baseMs * options.factor ** exponent);
-  const jitter = Math.min(1, Math.max(0, options.jitter));
-  const r = Math.min(1, Math.max(0, random));
-  return Math.round(capped * (1 - jitter) + capped * jitter * r);
-}
 
 export type CircuitOptions = {
   /** Crashes within `windowMs` that open the circuit. */

@@ -52,6 +52,27 @@ function numbersOf(tensor: Tensor): (i: number) => number {
   return (i) => Number(view[i]);
 }
 
+/** Sum and absolute sum in one pass; plain number arrays get a closure-free loop (the hot path). */
+function sums(tensor: Tensor, count: number, at: (i: number) => number): { sum: number; sumAbs: number } {
+  let sum = 0;
+  let sumAbs = 0;
+  const plain = tensor.datatype === 'BYTES' ? tensor.data : tensor.datatype === 'FP16' || tensor.datatype.endsWith('INT64') ? null : numericView(tensor.datatype, tensor.data);
+  if (plain !== null && !(plain instanceof BigInt64Array) && !(plain instanceof BigUint64Array)) {
+    for (let i = 0; i < count; i++) {
+      const v = plain[i]!;
+      sum += v;
+      sumAbs += v < 0 ? -v : v;
+    }
+    return { sum, sumAbs };
+  }
+  for (let i = 0; i < count; i++) {
+    const v = at(i);
+    sum += v;
+    sumAbs += Math.abs(v);
+  }
+  return { sum, sumAbs };
+}
+
 /** Computes the fingerprint of a set of outputs, in name order. */
 export function fingerprintOutputs(outputs: readonly Tensor[]): OutputFingerprint {
   return [...outputs]
@@ -59,13 +80,7 @@ export function fingerprintOutputs(outputs: readonly Tensor[]): OutputFingerprin
     .map((tensor) => {
       const count = tensor.datatype === 'BYTES' ? tensor.data.byteLength : elementCount(tensor.shape);
       const at = tensor.datatype === 'BYTES' ? (i: number) => tensor.data[i]! : numbersOf(tensor);
-      let sum = 0;
-      let sumAbs = 0;
-      for (let i = 0; i < count; i++) {
-        const v = at(i);
-        sum += v;
-        sumAbs += Math.abs(v);
-      }
+      const { sum, sumAbs } = sums(tensor, count, at);
       const samples: FingerprintValue[] = [];
       const step = Math.max(1, count / SAMPLES);
       for (let i = 0; i < Math.min(count, SAMPLES); i++) samples.push(quantize(at(Math.floor(i * step)), 4));

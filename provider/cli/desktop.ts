@@ -20,7 +20,7 @@ export function electronPackageDir(): string | null {
 
 /**
  * The Electron runtime's executable, or null when it has not been downloaded. Reads the package's
- * path.txt directly: `require('electron')` would start a download as a side effect.
+ * path.txt directly: loading the electron package's index would start a download as a side effect.
  */
 export function electronBinary(packageDir: string): string | null {
   const pathFile = join(packageDir, 'path.txt');

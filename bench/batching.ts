@@ -1,6 +1,6 @@
 /**
  * Does dynamic batching pay on this machine? Runs the built worker (out/main/worker.js) as a real child
- * process with batching off and on, and onnxruntime directly, on an MLP (bench/mlp-model.ts, dynamic
+ * process with batching off and on, and onnxruntime directly, on an MLP (test/helpers/onnx-models.ts buildMlp, dynamic
  * batch) and on PP-OCRv4 recognition, and prints throughput and latency. The worker is forked bare
  * here (no supervisor, no sandbox) to see the batcher alone; the main bench (run.ts) measures the full
  * path with batching off and on for every model.
@@ -17,7 +17,7 @@ import type { Tensor } from '../common/tensor.js';
 import type { FromWorker, WorkerConfig } from '../common/worker-protocol.js';
 import { DEFAULT_WORKER_LIMITS } from '../worker/admission/default-limits.js';
 import { sessionOptionsFor } from '../worker/engine/session-options.js';
-import { buildBenchMlp } from './mlp-model.js';
+import { buildMlp } from '../test/helpers/onnx-models.js';
 
 const THREADS = 2;
 
@@ -30,7 +30,7 @@ function floats(count: number): Uint8Array<ArrayBuffer> {
 
 const mlp = (inputDim: number, hidden: number, outputDim: number, jobs: number): Case => ({
   label: `MLP ${inputDim}→${hidden}→${outputDim}`,
-  bytes: buildBenchMlp({ inputDim, hidden, outputDim }),
+  bytes: buildMlp({ inputDim, hidden, outputDim, batch: 'dynamic', seed: 1 }),
   input: (rows) => [{ name: 'x', datatype: 'FP32', shape: [rows, inputDim], data: floats(rows * inputDim) }],
   jobs,
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InputSpec } from './inputs.js';
-import { buildBenchMlp } from './mlp-model.js';
+import { buildMlp } from '../test/helpers/onnx-models.js';
 
 /** One model and the inputs of one job. */
 export type BenchCase = {
@@ -63,8 +63,8 @@ export function benchCases(appRoot: string): BenchCase[] {
     {
       id: 'mlp',
       label: `MLP ${MLP.inputDim}→${MLP.hidden}→${MLP.outputDim}`,
-      source: 'built in code (bench/mlp-model.ts, dynamic batch)',
-      bytes: () => buildBenchMlp(MLP),
+      source: 'built in code (test/helpers/onnx-models.ts buildMlp, dynamic batch)',
+      bytes: () => buildMlp({ ...MLP, batch: 'dynamic', seed: 1 }),
       inputs: [{ name: 'x', datatype: 'FP32', shape: ['rows', MLP.inputDim], fill: 'wave' }],
       unbatchable: null,
     },

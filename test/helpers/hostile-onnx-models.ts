@@ -3,7 +3,10 @@
  * a slow model for deadlines, forbidden domains, deep nesting, external data tricks, sparse
  * initializers, huge outputs, exploding local functions, and protobuf-level damage.
  */
-import { onnx } from 'onnx-proto';
+// onnx-proto is CommonJS: plain Node's ESM loader gives it only a default export (the bench runs these builders there).
+import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
+
+const { onnx } = onnxProto;
 import { DEFAULT_TEST_OPSET, encodeModel, floatTensor, int64Tensor, seededRandom, valueInfo } from './onnx-models.js';
 
 const T = onnx.TensorProto.DataType;
@@ -15,7 +18,7 @@ const A = onnx.AttributeProto.AttributeType;
  * skips constant folding above 1 GiB, so even a constant shape would not go off at session creation.)
  */
 export function buildAllocationBomb(shape: readonly number[] = [1 << 16, 1 << 16, 64]): Uint8Array {
-  const fill: onnx.IAttributeProto = { name: 'value', type: A.TENSOR, t: floatTensor('one', [1], Float32Array.of(1)) };
+  const fill: OnnxTypes.IAttributeProto = { name: 'value', type: A.TENSOR, t: floatTensor('one', [1], Float32Array.of(1)) };
   return encodeModel({
     name: 'bomb',
     node: [
@@ -39,7 +42,7 @@ export function buildSlowModel(iterations = SLOW_MODEL_ITERATIONS, size = 512): 
   const next = seededRandom(7);
   // A gain above 1 keeps the state away from zero: a shrinking state turns denormal and slows by 10×.
   const w = Float32Array.from({ length: size * size }, () => (next() * 2) / Math.sqrt(size));
-  const body: onnx.IGraphProto = {
+  const body: OnnxTypes.IGraphProto = {
     name: 'slow_body',
     node: [
       { opType: 'MatMul', input: ['v_in', 'W'], output: ['vw'] },
@@ -77,12 +80,12 @@ export function buildCustomDomainModel(domain: string): Uint8Array {
 
 /** If nodes nested `depth` deep (inputs `cond` BOOL scalar and `x` FP32 [n]); every branch returns x. */
 export function buildDeepNesting(depth: number): Uint8Array {
-  const leaf = (name: string): onnx.IGraphProto => ({
+  const leaf = (name: string): OnnxTypes.IGraphProto => ({
     name: `leaf_${name}`,
     node: [{ opType: 'Identity', input: ['x'], output: [name] }],
     output: [valueInfo(name, T.FLOAT, null)],
   });
-  const ifNode = (level: number, output: string): onnx.INodeProto => ({
+  const ifNode = (level: number, output: string): OnnxTypes.INodeProto => ({
     opType: 'If',
     input: ['cond'],
     output: [output],
@@ -91,7 +94,7 @@ export function buildDeepNesting(depth: number): Uint8Array {
       { name: 'else_branch', type: A.GRAPH, g: leaf(`y${level}_else`) },
     ],
   });
-  function branch(level: number): onnx.IGraphProto {
+  function branch(level: number): OnnxTypes.IGraphProto {
     const out = `y${level}_then`;
     if (level === depth) return leaf(out);
     return { name: `branch_${level}`, node: [ifNode(level + 1, out)], output: [valueInfo(out, T.FLOAT, null)] };
@@ -115,7 +118,7 @@ export interface ExternalDataOptions {
 /** y = x + W where W's data lives in an external file at `location` (e.g. '../../etc/passwd'). */
 export function buildExternalDataModel(location: string, options: ExternalDataOptions = {}): Uint8Array {
   const marker = options.marker ?? 'both';
-  const w: onnx.ITensorProto = { name: 'W', dims: [4], dataType: T.FLOAT };
+  const w: OnnxTypes.ITensorProto = { name: 'W', dims: [4], dataType: T.FLOAT };
   if (marker !== 'entries-only') w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
   if (marker !== 'location-only') {
     w.externalData = [
@@ -124,8 +127,8 @@ export function buildExternalDataModel(location: string, options: ExternalDataOp
       { key: 'length', value: '16' },
     ];
   }
-  const constant: onnx.INodeProto = { opType: 'Constant', output: ['W'], attribute: [{ name: 'value', type: A.TENSOR, t: w }] };
-  const add: onnx.INodeProto = { opType: 'Add', input: ['x', 'W'], output: ['y'] };
+  const constant: OnnxTypes.INodeProto = { opType: 'Constant', output: ['W'], attribute: [{ name: 'value', type: A.TENSOR, t: w }] };
+  const add: OnnxTypes.INodeProto = { opType: 'Add', input: ['x', 'W'], output: ['y'] };
   const io = { input: [valueInfo('x', T.FLOAT, [4])], output: [valueInfo('y', T.FLOAT, [4])] };
   switch (options.via ?? 'initializer') {
     case 'initializer':
@@ -133,9 +136,9 @@ export function buildExternalDataModel(location: string, options: ExternalDataOp
     case 'constant':
       return encodeModel({ name: 'external', node: [constant, add], ...io });
     case 'subgraph': {
-      const then: onnx.IGraphProto = { name: 'then', node: [constant, { ...add, output: ['t'] }], output: [valueInfo('t', T.FLOAT, [4])] };
-      const other: onnx.IGraphProto = { name: 'else', node: [{ opType: 'Identity', input: ['x'], output: ['e'] }], output: [valueInfo('e', T.FLOAT, [4])] };
-      const node: onnx.INodeProto = {
+      const then: OnnxTypes.IGraphProto = { name: 'then', node: [constant, { ...add, output: ['t'] }], output: [valueInfo('t', T.FLOAT, [4])] };
+      const other: OnnxTypes.IGraphProto = { name: 'else', node: [{ opType: 'Identity', input: ['x'], output: ['e'] }], output: [valueInfo('e', T.FLOAT, [4])] };
+      const node: OnnxTypes.INodeProto = {
         opType: 'If',
         input: ['cond'],
         output: ['y'],
@@ -151,15 +154,15 @@ export function buildExternalDataModel(location: string, options: ExternalDataOp
 
 /** y = x + W with W a sparse tensor (a sparse initializer, or a Constant node's sparse_value). */
 export function buildSparseInitializerModel(options: { via?: 'initializer' | 'constant' } = {}): Uint8Array {
-  const sparse: onnx.ISparseTensorProto = {
+  const sparse: OnnxTypes.ISparseTensorProto = {
     values: floatTensor('W', [2], Float32Array.of(1, 2)),
     indices: int64Tensor('W_indices', [2], [0, 3]),
     dims: [4],
   };
-  const add: onnx.INodeProto = { opType: 'Add', input: ['x', 'W'], output: ['y'] };
+  const add: OnnxTypes.INodeProto = { opType: 'Add', input: ['x', 'W'], output: ['y'] };
   const io = { input: [valueInfo('x', T.FLOAT, [4])], output: [valueInfo('y', T.FLOAT, [4])] };
   if (options.via === 'constant') {
-    const constant: onnx.INodeProto = { opType: 'Constant', output: ['W'], attribute: [{ name: 'sparse_value', type: A.SPARSE_TENSOR, sparseTensor: sparse }] };
+    const constant: OnnxTypes.INodeProto = { opType: 'Constant', output: ['W'], attribute: [{ name: 'sparse_value', type: A.SPARSE_TENSOR, sparseTensor: sparse }] };
     return encodeModel({ name: 'sparse', node: [constant, add], ...io });
   }
   return encodeModel({ name: 'sparse', node: [add], sparseInitializer: [sparse], ...io });
@@ -184,14 +187,14 @@ export function buildHugeOutputModel(elements = 128 * 1024 * 1024): Uint8Array {
 export function buildFunctionModel(options: { levels: number; callsPerLevel: number; cycle?: boolean }): Uint8Array {
   const { levels, callsPerLevel } = options;
   const opsetImport = [{ domain: '', version: DEFAULT_TEST_OPSET }, { domain: 'local', version: 1 }];
-  const chain = (callee: string, count: number): onnx.INodeProto[] =>
+  const chain = (callee: string, count: number): OnnxTypes.INodeProto[] =>
     Array.from({ length: count }, (_, i) => ({
       opType: callee,
       domain: 'local',
       input: [i === 0 ? 'a' : `t${i}`],
       output: [i === count - 1 ? 'b' : `t${i + 1}`],
     }));
-  const functions: onnx.IFunctionProto[] = Array.from({ length: levels }, (_, k) => {
+  const functions: OnnxTypes.IFunctionProto[] = Array.from({ length: levels }, (_, k) => {
     const last = k === levels - 1;
     const node = last && !options.cycle ? [{ opType: 'Relu', input: ['a'], output: ['b'] }] : chain(last ? 'f0' : `f${k + 1}`, callsPerLevel);
     return { name: `f${k}`, domain: 'local', input: ['a'], output: ['b'], node, opsetImport };

@@ -6,7 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { onnx } from 'onnx-proto';
+// onnx-proto is CommonJS: plain Node's ESM loader gives it only a default export (the bench runs these builders there).
+import onnxProto, { type onnx as OnnxTypes } from 'onnx-proto';
+
+const { onnx } = onnxProto;
 import type { Datatype } from '../../common/tensor.js';
 
 const T = onnx.TensorProto.DataType;
@@ -48,23 +51,23 @@ export const ONNX_ELEM_TYPE: Record<Datatype, number> = {
 };
 
 /** A graph input or output of one tensor type; `dims` null leaves the rank open. */
-export function valueInfo(name: string, elemType: number, dims: Dims): onnx.IValueInfoProto {
+export function valueInfo(name: string, elemType: number, dims: Dims): OnnxTypes.IValueInfoProto {
   const shape = dims === null ? null : { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
   return { name, type: { tensorType: shape === null ? { elemType } : { elemType, shape } } };
 }
 
 /** A float initializer stored as raw little-endian bytes. */
-export function floatTensor(name: string, dims: readonly number[], values: Float32Array): onnx.ITensorProto {
+export function floatTensor(name: string, dims: readonly number[], values: Float32Array): OnnxTypes.ITensorProto {
   return { name, dims: [...dims], dataType: T.FLOAT, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
 }
 
 /** An int64 initializer. */
-export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): onnx.ITensorProto {
+export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): OnnxTypes.ITensorProto {
   return { name, dims: [...dims], dataType: T.INT64, int64Data: [...values] };
 }
 
 /** Serializes a graph into a model with the given opset imports (default: ONNX opset 17). */
-export function encodeModel(graph: onnx.IGraphProto, extra: Partial<onnx.IModelProto> = {}): Uint8Array {
+export function encodeModel(graph: OnnxTypes.IGraphProto, extra: Partial<OnnxTypes.IModelProto> = {}): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'hearth-tests',
@@ -75,7 +78,7 @@ export function encodeModel(graph: onnx.IGraphProto, extra: Partial<onnx.IModelP
   return onnx.ModelProto.encode(model).finish();
 }
 
-function opsetOf(opset: number | undefined): onnx.IOperatorSetIdProto[] {
+function opsetOf(opset: number | undefined): OnnxTypes.IOperatorSetIdProto[] {
   return [{ domain: '', version: opset ?? DEFAULT_TEST_OPSET }];
 }
 

@@ -7,9 +7,9 @@ import { type TransferListItem, parentPort, workerData } from 'node:worker_threa
 import { InferenceSession, env } from 'onnxruntime-node';
 import { WorkerConfig } from '../../common/worker-protocol.js';
 import { classifyOrtError } from '../inference/ort-errors.js';
-import { tryProvider } from '../probe/try-provider.js';
 import { Engine } from './engine.js';
-import type { EngineCallKind, EngineCalls, EngineMessage, EngineRequest } from './engine-protocol.js';
+import { engineHandlers } from './engine-handlers.js';
+import type { EngineCalls, EngineMessage, EngineRequest } from './engine-protocol.js';
 import { readAdmittedModel } from './model-loader.js';
 import { transferablesOf } from './transferables.js';
 
@@ -36,18 +36,7 @@ const engine = new Engine(config, {
   log: (level, msg, fields) => post({ type: 'log', level, msg, fields }),
 });
 
-type Handlers = { [K in EngineCallKind]: (params: EngineCalls[K]['params']) => Promise<EngineCalls[K]['value']> | EngineCalls[K]['value'] };
-
-const handlers: Handlers = {
-  probe: ({ provider }) => tryProvider(provider, config.intraOpNumThreads),
-  useProviders: ({ providers }) => {
-    engine.useProviders(providers);
-    return null;
-  },
-  load: ({ sha256 }) => engine.load(sha256),
-  run: (job) => engine.run(job),
-  evict: ({ sha256 }) => engine.evict(sha256),
-};
+const handlers = engineHandlers(engine, config);
 
 async function handle(request: EngineRequest): Promise<void> {
   try {

@@ -6,10 +6,10 @@
 import { InferenceSession } from 'onnxruntime-node';
 import type { WorkerConfig } from '../../../common/worker-protocol.js';
 import { Engine } from '../../../worker/engine/engine.js';
+import { engineHandlers } from '../../../worker/engine/engine-handlers.js';
 import type { EngineLink } from '../../../worker/engine/engine-link.js';
 import type { EngineCallKind, EngineCalls } from '../../../worker/engine/engine-protocol.js';
 import { readAdmittedModel } from '../../../worker/engine/model-loader.js';
-import { tryProvider } from '../../../worker/probe/try-provider.js';
 
 /** An EngineLink running the real Engine in this thread; calls are serialized as in the thread. */
 export function inProcessEngine(config: WorkerConfig): EngineLink & { engine: Engine } {
@@ -25,16 +25,7 @@ export function inProcessEngine(config: WorkerConfig): EngineLink & { engine: En
       sessionBytes = bytes;
     },
   });
-  const handlers: { [K in EngineCallKind]: (params: EngineCalls[K]['params']) => Promise<EngineCalls[K]['value']> | EngineCalls[K]['value'] } = {
-    probe: ({ provider }) => tryProvider(provider, config.intraOpNumThreads),
-    useProviders: ({ providers }) => {
-      engine.useProviders(providers);
-      return null;
-    },
-    load: ({ sha256 }) => engine.load(sha256),
-    run: (job) => engine.run(job),
-    evict: ({ sha256 }) => engine.evict(sha256),
-  };
+  const handlers = engineHandlers(engine, config);
   const call = <K extends EngineCallKind>(kind: K, params: EngineCalls[K]['params']): Promise<EngineCalls[K]['value']> => {
     inFlight++;
     const handler = handlers[kind] as (p: EngineCalls[K]['params']) => Promise<EngineCalls[K]['value']> | EngineCalls[K]['value'];
@@ -45,7 +36,7 @@ export function inProcessEngine(config: WorkerConfig): EngineLink & { engine: En
   return {
     engine,
     call,
-    probe: (provider) => tryProvider(provider, config.intraOpNumThreads),
+    probe: async (provider) => handlers.probe({ provider }),
     get busy() {
       return inFlight > 0;
     },

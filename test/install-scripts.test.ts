@@ -13,6 +13,7 @@ const reviewed: Record<string, { allowed: boolean; why: string }> = {
   'electron-winstaller': { allowed: true, why: 'copies the 7-Zip binary it ships for the host architecture; no download' },
   electron: { allowed: false, why: 'downloads the Electron runtime from GitHub; `hearth desktop` installs it on demand' },
   protobufjs: { allowed: false, why: 'v6 (under onnx-proto) only checks its optional CLI dependencies; nothing to build' },
+  '@foundry-rs/anvil': { allowed: false, why: 'its postinstall only fetches the platform binary when the optional @foundry-rs/anvil-<platform> package is missing; npm installs that package' },
   'onnxruntime-node': { allowed: false, why: 'downloads CUDA libraries from outside the registry; CPU and WebGPU are bundled' },
 };
 

@@ -90,12 +90,34 @@ export const DeviceSummary = z.object({
   executionProvider: ExecutionProviderName.nullable(),
 });
 
+/**
+ * Where this marketplace pays: the chain, the PayoutVault its vouchers are signed for, the ERC-20 token,
+ * and optionally a JSON-RPC URL and a block explorer for the chain. Announced in `welcome`.
+ */
+export const PayoutInfo = z.object({
+  chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  vault: Address,
+  token: Address,
+  tokenSymbol: z.string().min(1).max(20),
+  tokenDecimals: z.number().int().min(0).max(36),
+  rpcUrl: z.string().url().max(2048).nullable(),
+  explorerUrl: z.string().url().max(2048).nullable(),
+});
+export type PayoutInfo = z.infer<typeof PayoutInfo>;
+
 export const RejectReason = z.enum(['bad_signature', 'expired', 'model_unavailable', 'input_too_large', 'price_invalid', 'paused', 'busy', 'duplicate', 'invalid']);
 
 /** Coordinator → provider. */
 export const FromCoordinator = z.discriminatedUnion('type', [
   z.object({ type: z.literal('challenge'), version: z.literal(PROTOCOL_VERSION), nonce: Hex, coordinator: Address }),
-  z.object({ type: z.literal('welcome'), providerId: Address, lastSeq: z.number().int().nonnegative(), heartbeatMs: z.number().int().positive() }),
+  z.object({
+    type: z.literal('welcome'),
+    providerId: Address,
+    lastSeq: z.number().int().nonnegative(),
+    heartbeatMs: z.number().int().positive(),
+    /** Absent when the marketplace pays on no chain (credits only). */
+    payout: PayoutInfo.optional(),
+  }),
   z.object({ type: z.literal('job.offer'), job: JobSpec, signature: Hex, inputs: z.array(TensorHead).max(64) }),
   z.object({ type: z.literal('job.cancel'), jobId: JobId, reason: z.string().max(200) }),
   z.object({ type: z.literal('receipt.ack'), jobId: JobId, seq: z.number().int().nonnegative(), credited: Amount, signature: Hex }),
@@ -119,6 +141,8 @@ export const FromProvider = z.discriminatedUnion('type', [
     signature: Hex,
     /** Jobs this node still holds from before a reconnect: results it will deliver. */
     resumeJobs: z.array(JobId).max(1000),
+    /** Where this node's vouchers pay out; the node address when absent. */
+    recipient: Address.optional(),
   }),
   z.object({
     type: z.literal('heartbeat'),

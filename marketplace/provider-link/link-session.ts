@@ -27,7 +27,8 @@ export type LinkSessionDeps = ResultDeps & {
 
 export type PendingJob = {
   job: JobSpec;
-  phase: 'offered' | 'accepted';
+  /** `settling`: a verified result is being credited; nothing else may end the job. */
+  phase: 'offered' | 'accepted' | 'settling';
   resolve: (outcome: ProviderOutcome) => void;
   timers: NodeJS.Timeout[];
 };
@@ -47,11 +48,19 @@ export class LinkSession implements ProviderSession {
   private drainReason: string | null = null;
   private heartbeatPaused: string | null = null;
   private results: Promise<void> = Promise.resolve();
+  private recipientValue: Address;
 
   constructor(
     readonly id: Address,
     private readonly deps: LinkSessionDeps,
-  ) {}
+  ) {
+    this.recipientValue = id;
+  }
+
+  /** Where this node's vouchers pay: its hello's `recipient`, or the node address. */
+  get recipient(): Address {
+    return this.recipientValue;
+  }
 
   get inFlight(): number {
     return this.pending.size;
@@ -76,12 +85,26 @@ export class LinkSession implements ProviderSession {
     this.line = line;
     this.drainReason = null;
     this.heartbeatPaused = null;
+    this.recipientValue = (hello.recipient ?? this.id) as Address;
     this.setWarm(hello.warmModels);
     const held = new Set(hello.resumeJobs);
     for (const [jobId, pending] of this.pending) {
-      if (!held.has(jobId)) void this.finish(jobId, { ok: false, code: 'disconnected', retryable: true, message: `Provider ${this.id} reconnected without job ${pending.job.id}.` });
+      if (!held.has(jobId) && pending.phase !== 'settling') void this.finish(jobId, { ok: false, code: 'disconnected', retryable: true, message: `Provider ${this.id} reconnected without job ${pending.job.id}.` });
     }
     this.deps.changed();
+  }
+
+  /**
+   * After `welcome` went out: for each job the node still holds, the ack it was given (it may have been
+   * lost with the last connection or the provider's restart), or `job.cancel` when this coordinator holds
+   * neither an ack nor the job (it restarted, or the job ended), so the node stops holding it.
+   */
+  resumed(hello: Hello): void {
+    for (const jobId of hello.resumeJobs) {
+      const ack = this.deps.seqBook.ackFor(this.id, jobId);
+      if (ack !== undefined) this.line?.send(ack);
+      else if (!this.pending.has(jobId)) this.line?.send({ type: 'job.cancel', jobId, reason: `The coordinator holds no job ${jobId} for this node.` });
+    }
   }
 
   /** The connection is gone; jobs stay assigned until their deadline or the node's return. */
@@ -115,7 +138,8 @@ export class LinkSession implements ProviderSession {
   }
 
   cancel(jobId: string): void {
-    if (!this.pending.has(jobId)) return;
+    const pending = this.pending.get(jobId);
+    if (pending === undefined || pending.phase === 'settling') return;
     this.expire(jobId, 'timeout', false, `Job ${jobId} was cancelled by the coordinator.`);
   }
 
@@ -137,17 +161,18 @@ export class LinkSession implements ProviderSession {
         this.drainReason = message.reason;
         return this.deps.changed();
       case 'bye':
-        for (const jobId of [...this.pending.keys()]) this.finish(jobId, { ok: false, code: 'disconnected', retryable: true, message: `Provider ${this.id} said bye while holding job ${jobId}.` });
+        for (const [jobId, pending] of [...this.pending]) if (pending.phase !== 'settling') this.finish(jobId, { ok: false, code: 'disconnected', retryable: true, message: `Provider ${this.id} said bye while holding job ${jobId}.` });
         return this.deps.changed();
       case 'job.accept': {
         const pending = this.pending.get(message.jobId);
-        if (pending !== undefined) pending.phase = 'accepted';
+        if (pending?.phase === 'offered') pending.phase = 'accepted';
         return;
       }
       case 'job.reject':
         if (this.pending.get(message.jobId)?.phase !== 'offered') return;
         return void this.finish(message.jobId, { ok: false, code: message.reason, retryable: RETRYABLE_REJECTIONS.has(message.reason), message: message.message });
       case 'job.fail':
+        if (this.pending.get(message.jobId)?.phase === 'settling') return;
         return void this.finish(message.jobId, { ok: false, code: message.code, retryable: message.retryable, message: message.message });
       case 'job.result': {
         const line = this.line;
@@ -160,6 +185,7 @@ export class LinkSession implements ProviderSession {
               pending: this.pending.get(message.jobId),
               ended: this.ended.get(message.jobId),
               send: (reply) => line?.send(reply) ?? false,
+              claim: () => this.claim(message.jobId),
               finish: (outcome) => this.finish(message.jobId, outcome),
             }),
           )
@@ -170,8 +196,17 @@ export class LinkSession implements ProviderSession {
     }
   }
 
+  /** Stops the job's timers and marks it settling, so only its result ends it. */
+  private claim(jobId: string): boolean {
+    const pending = this.pending.get(jobId);
+    if (pending === undefined || pending.phase === 'settling') return false;
+    pending.phase = 'settling';
+    for (const timer of pending.timers) clearTimeout(timer);
+    return true;
+  }
+
   private expire(jobId: string, code: 'timeout', retryable: boolean, message: string): void {
-    if (!this.pending.has(jobId)) return;
+    if (this.pending.get(jobId)?.phase !== 'offered' && this.pending.get(jobId)?.phase !== 'accepted') return;
     this.line?.send({ type: 'job.cancel', jobId, reason: message.slice(0, 200) });
     void this.finish(jobId, { ok: false, code, retryable, message });
   }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Address } from 'viem';
 import type { WebSocket } from 'ws';
-import { type FromCoordinator, FromProvider, MAX_HEADER_BYTES, PROTOCOL_VERSION } from '../../common/marketplace-protocol.js';
+import { type FromCoordinator, FromProvider, MAX_HEADER_BYTES, type PayoutInfo, PROTOCOL_VERSION } from '../../common/marketplace-protocol.js';
 import type { Tensor } from '../../common/tensor.js';
 import { CloseCode } from '../../common/wire/close-codes.js';
 import { FrameSocket } from '../../provider/marketplace/frame-socket.js';
@@ -28,7 +28,9 @@ export type ProviderConnectionDeps = {
   /** Whether this node may connect (all may by default). */
   authorize: (node: Address, hello: Hello) => boolean | Promise<boolean>;
   /** The node proved its key: bind its session and return what `welcome` says. */
-  welcome: (connection: ProviderConnection, hello: Hello) => { lastSeq: number };
+  welcome: (connection: ProviderConnection, hello: Hello) => { lastSeq: number; payout?: PayoutInfo };
+  /** `welcome` went out: what follows it (re-sent acks, the latest voucher) may be sent now. */
+  welcomed: (connection: ProviderConnection, hello: Hello) => void;
   /** A message after welcome. */
   message: (connection: ProviderConnection, message: Exclude<FromProvider, { type: 'hello' }>, tensors: Tensor[]) => void;
   closed: (connection: ProviderConnection, code: number, reason: string) => void;
@@ -107,8 +109,9 @@ export class ProviderConnection {
     this.nodeAddress = hello.node as Address;
     this.socket.maxFrameBytes = this.deps.maxFrameBytes;
     this.state = 'welcomed';
-    const { lastSeq } = this.deps.welcome(this, hello);
-    this.socket.send({ type: 'welcome', providerId: this.nodeAddress, lastSeq, heartbeatMs: this.deps.heartbeatMs });
+    const { lastSeq, payout } = this.deps.welcome(this, hello);
+    this.socket.send({ type: 'welcome', providerId: this.nodeAddress, lastSeq, heartbeatMs: this.deps.heartbeatMs, ...(payout === undefined ? {} : { payout }) });
+    this.deps.welcomed(this, hello);
     this.timer = setInterval(() => {
       if (this.deps.now() - this.lastHeard > 3 * this.deps.heartbeatMs) this.close(CloseCode.heartbeatTimeout, 'No message for three heartbeat intervals.');
     }, this.deps.heartbeatMs);

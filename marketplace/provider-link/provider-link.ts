@@ -9,11 +9,12 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Address, LocalAccount } from 'viem';
 import { WebSocketServer } from 'ws';
-import { type FromCoordinator, MAX_FRAME_BYTES, type Receipt, type JobSpec } from '../../common/marketplace-protocol.js';
+import { type FromCoordinator, MAX_FRAME_BYTES, type PayoutInfo } from '../../common/marketplace-protocol.js';
 import { CloseCode } from '../../common/wire/close-codes.js';
 import type { ProviderSession } from '../dispatch/provider-session.js';
 import { LinkSession } from './link-session.js';
 import { type Hello, ProviderConnection } from './provider-connection.js';
+import type { CreditDecision, CreditEvent } from './result-handling.js';
 import { type SeqBook, memorySeqBook } from './seq-book.js';
 
 /** Where welcomed sessions go: the dispatcher's addSession and wake fit. */
@@ -36,14 +37,22 @@ export type ProviderLinkOptions = {
   acceptTimeoutMs?: number;
   /** Jobs a node is given at once (the hello does not say; the client's default is 2). */
   maxInFlight?: number;
+  /** Acks and credits; in memory by default, marketplace/store/ keeps them across restarts. */
   seqBook?: SeqBook;
-  creditFor?: (job: JobSpec, receipt: Receipt, node: Address) => bigint;
+  /** What a verified, on-time result earns (the job's price by default); see CreditDecision. */
+  creditFor?: CreditDecision;
+  /** Told after each non-zero credit is committed with its ack. */
+  credited?: (event: CreditEvent) => void;
+  /** Sent in `welcome`: the chain, vault and token vouchers pay in (absent: credits only). */
+  payout?: PayoutInfo;
   authorize?: (node: Address, hello: Hello) => boolean | Promise<boolean>;
   now?: () => number;
 };
 
 export type ProviderLinkEvents = {
   connected: [node: Address];
+  /** `welcome` and what follows it went out to a node. */
+  welcomed: [info: { node: Address; recipient: Address }];
   disconnected: [info: { node: Address; code: number; reason: string }];
   refused: [info: { code: number; reason: string }];
 };
@@ -129,6 +138,12 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
         now: this.options.now ?? Date.now,
         authorize: this.options.authorize ?? (() => true),
         welcome: (c, hello) => this.welcome(c, hello),
+        welcomed: (c, hello) => {
+          const entry = this.entry(c);
+          if (entry === undefined) return;
+          entry.session.resumed(hello);
+          this.emit('welcomed', { node: entry.session.id, recipient: entry.session.recipient });
+        },
         message: (c, message, tensors) => this.entry(c)?.session.receive(message, tensors),
         closed: (c, code, reason) => this.closed(c, code, reason),
         refused: (code, reason) => this.emit('refused', { code, reason }),
@@ -138,7 +153,7 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
     });
   }
 
-  private welcome(connection: ProviderConnection, hello: Hello): { lastSeq: number } {
+  private welcome(connection: ProviderConnection, hello: Hello): { lastSeq: number; payout?: PayoutInfo } {
     const node = hello.node as Address;
     const key = node.toLowerCase();
     let entry = this.byNode.get(key);
@@ -154,7 +169,7 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
     entry.remove = this.options.sink?.addSession(entry.session) ?? null;
     this.options.logger.info({ node }, 'provider connected');
     this.emit('connected', node);
-    return { lastSeq: this.seqBook.lastSeq(node) };
+    return { lastSeq: this.seqBook.lastSeq(node), ...(this.options.payout === undefined ? {} : { payout: this.options.payout }) };
   }
 
   private closed(connection: ProviderConnection, code: number, reason: string): void {
@@ -181,6 +196,7 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
       signer: this.options.account,
       seqBook: this.seqBook,
       creditFor: this.options.creditFor ?? ((job) => BigInt(job.price.amount)),
+      credited: this.options.credited,
       logger: this.options.logger.child({ provider: node }),
       now: this.options.now ?? Date.now,
       acceptTimeoutMs: this.options.acceptTimeoutMs ?? 30_000,

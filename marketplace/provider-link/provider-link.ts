@@ -142,6 +142,9 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
           const entry = this.entry(c);
           if (entry === undefined) return;
           entry.session.resumed(hello);
+          // Only now may the dispatcher offer it jobs: an offer must never overtake the welcome.
+          entry.remove?.();
+          entry.remove = this.options.sink?.addSession(entry.session) ?? null;
           this.emit('welcomed', { node: entry.session.id, recipient: entry.session.recipient });
         },
         message: (c, message, tensors) => this.entry(c)?.session.receive(message, tensors),
@@ -165,8 +168,9 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
     entry.connection?.close(CloseCode.replaced, 'The node connected again.');
     entry.connection = connection;
     entry.session.attach(connection, hello);
+    // A session of a replaced connection leaves the dispatcher until this one is welcomed.
     entry.remove?.();
-    entry.remove = this.options.sink?.addSession(entry.session) ?? null;
+    entry.remove = null;
     this.options.logger.info({ node }, 'provider connected');
     this.emit('connected', node);
     return { lastSeq: this.seqBook.lastSeq(node), ...(this.options.payout === undefined ? {} : { payout: this.options.payout }) };

@@ -59,6 +59,25 @@ async function connect(c: Coordinator, overrides: Parameters<typeof startClient>
 }
 
 describe.skipIf(!WORKER_BUILT)('provider link round trip', () => {
+  it('offers a job that was waiting for a provider only after the welcome (never 4003 "job.offer before welcome")', async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const inputs = [fp32('x', [1, 4], x)];
+    let job: ReturnType<typeof makeJob> | null = null;
+    let signature: `0x${string}` = '0x';
+    const outcomes: Promise<unknown>[] = [];
+    // Like the dispatcher with a queued job: the session runs it the moment it is added.
+    const c = await startCoordinator({ account, sink: { addSession: (session) => (outcomes.push(session.run(job!, inputs, signature)), () => undefined), wake: () => undefined } });
+    open.push(c);
+    c.models.set(mlp, mlpBytes);
+    job = makeJob(c.modelRef(mlp, mlpBytes.byteLength), inputs);
+    signature = await eip712JobSigner(account, CHAIN_ID).sign(job);
+    const { client } = startClient(c, workers);
+    clients.push(client);
+    await waitFor(() => outcomes.length === 1, 10_000, 'the session to join the dispatcher');
+    expect(await outcomes[0]).toMatchObject({ ok: true, receipt: { jobId: job.id } });
+    expect(client.state).toBe('online');
+  });
+
   it('runs a signed job on the real worker and both sides verify the other’s signatures', async () => {
     const c = await coordinator();
     const { session, journal, account, client } = await connect(c);

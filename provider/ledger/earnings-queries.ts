@@ -63,7 +63,8 @@ const ModelRow = Totals.extend({ modelSha256: z.string() });
 const DeviceRow = Totals.extend({ deviceId: z.string() });
 
 const RANGE = 'c.credited_at >= @from AND c.credited_at < @to';
-const BY_AMOUNT = 'ORDER BY c.token, length(amount) DESC, amount DESC';
+/** Orders the groups of `grouped` by their total, largest first (in an expression a bare `amount` would name a row's credit, not the group's sum). */
+const byAmount = (grouped: string) => `SELECT * FROM (${grouped}) ORDER BY token, length(amount) DESC, amount DESC`;
 
 /** Read-only earnings queries over credits. */
 export class EarningsQueries {
@@ -78,12 +79,12 @@ export class EarningsQueries {
        FROM credits c WHERE ${RANGE} GROUP BY start, c.token ORDER BY start, c.token`,
     );
     this.byModelStatement = db.prepare(
-      `SELECT j.model_sha256 AS modelSha256, c.token, decimal_sum(c.amount) AS amount, COUNT(*) AS jobs
-       FROM credits c JOIN jobs j ON j.id = c.job_id WHERE ${RANGE} GROUP BY j.model_sha256, c.token ${BY_AMOUNT}`,
+      byAmount(`SELECT j.model_sha256 AS modelSha256, c.token, decimal_sum(c.amount) AS amount, COUNT(*) AS jobs
+       FROM credits c JOIN jobs j ON j.id = c.job_id WHERE ${RANGE} GROUP BY j.model_sha256, c.token`),
     );
     this.byDeviceStatement = db.prepare(
-      `SELECT r.device_id AS deviceId, c.token, decimal_sum(c.amount) AS amount, COUNT(*) AS jobs
-       FROM credits c JOIN receipts r ON r.seq = c.seq WHERE ${RANGE} GROUP BY r.device_id, c.token ${BY_AMOUNT}`,
+      byAmount(`SELECT r.device_id AS deviceId, c.token, decimal_sum(c.amount) AS amount, COUNT(*) AS jobs
+       FROM credits c JOIN receipts r ON r.seq = c.seq WHERE ${RANGE} GROUP BY r.device_id, c.token`),
     );
     this.byTokenStatement = db.prepare(`SELECT c.token, decimal_sum(c.amount) AS amount, COUNT(*) AS jobs FROM credits c WHERE ${RANGE} GROUP BY c.token ORDER BY c.token`);
   }

@@ -29,7 +29,13 @@ describe('hearth start --marketplace', () => {
     expect(parseCommand(['start', '--marketplace', 'https://market.example', '--coordinator', COORDINATOR.toLowerCase()])).toMatchObject({
       marketplace: { url: 'wss://market.example/provider', chainId: 31337 },
     });
-    expect(parseCommand(['start'])).not.toHaveProperty('marketplace');
+  });
+
+  it('runs the local demo marketplace by default, and none with --no-marketplace', () => {
+    expect(parseCommand(['start'])).toMatchObject({ kind: 'start', marketplace: 'local-demo' });
+    expect(parseCommand(['desktop'])).toMatchObject({ kind: 'desktop', marketplace: 'local-demo' });
+    expect(parseCommand(['start', '--no-marketplace'])).not.toHaveProperty('marketplace');
+    expect(() => parseCommand(['start', '--no-marketplace', '--marketplace', 'http://127.0.0.1:7460', '--coordinator', COORDINATOR])).toThrow(/contradict/);
   });
 
   it.each([

@@ -122,3 +122,24 @@ describe('earnings by model and by device', () => {
     expect(env.ledger.earnings.byDevice({ from: Date.UTC(2024, 4, 10, 12) })).toEqual([{ deviceId: 'cpu:0', token: TOKEN, amount: '18', jobs: 2 }]);
   });
 });
+
+describe('groups ordered by their total, not by one of their credits', () => {
+  it('puts a model with many small credits above one with a single larger credit', async () => {
+    const own = await tempLedger();
+    try {
+      own.clock.ms = Date.UTC(2024, 4, 10);
+      for (let i = 0; i < 12; i++) creditJob(own.ledger, makeSpec(`small-${i}`, { price: '1', model: 'many-small' }), { deviceId: 'cpu:0' });
+      creditJob(own.ledger, makeSpec('big', { price: '9', model: 'one-big' }), { deviceId: 'gpu:0' });
+      expect(own.ledger.earnings.byModel().map((row) => [row.modelSha256, row.amount])).toEqual([
+        [sha('many-small'), '12'],
+        [sha('one-big'), '9'],
+      ]);
+      expect(own.ledger.earnings.byDevice().map((row) => [row.deviceId, row.amount])).toEqual([
+        ['cpu:0', '12'],
+        ['gpu:0', '9'],
+      ]);
+    } finally {
+      await own.cleanup();
+    }
+  });
+});

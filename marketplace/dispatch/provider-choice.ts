@@ -11,6 +11,8 @@ export type ChoiceContext = {
   /** Jobs in flight on a provider, as the dispatcher counts them (it may know before the session does). */
   busy: (session: ProviderSession) => number;
   reputation: (providerId: string) => number;
+  /** Providers this job may not go to at all (quarantined ones, for a consumer job). */
+  skip?: (providerId: string) => boolean;
 };
 
 /** Whether a session can take one more job now. */
@@ -22,7 +24,7 @@ export function hasFreeSlot(session: ProviderSession, busy: number): boolean {
 export function chooseProvider(sessions: Iterable<ProviderSession>, context: ChoiceContext): ProviderSession | null {
   let best: { session: ProviderSession; warm: number; load: number; reputation: number } | null = null;
   for (const session of sessions) {
-    if (context.tried.has(session.id)) continue;
+    if (context.tried.has(session.id) || context.skip?.(session.id) === true) continue;
     const busy = context.busy(session);
     if (!hasFreeSlot(session, busy)) continue;
     const candidate = {

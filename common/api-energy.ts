@@ -36,7 +36,7 @@ export const EnergySettings = z.object({
     .default('EUR'),
   /** What one whole payout token is worth in `currency` (1 for the local demo's stable test token). */
   tokenPrice: MicroDecimal.default('1'),
-  /** The payout token's decimals: base units per whole token are 10^tokenDecimals. */
+  /** The payout token's decimals (base units per whole token are 10^tokenDecimals), used when the marketplace does not announce them. */
   tokenDecimals: z.number().int('Must be a whole number of decimals.').min(0, 'Must be between 0 and 36.').max(36, 'Must be between 0 and 36.').default(18),
 });
 export type EnergySettings = z.output<typeof EnergySettings>;

@@ -4,7 +4,12 @@
  * method here is the only step needed to expose it everywhere.
  */
 import { z } from 'zod';
-import { Address, Amount, JobId } from './marketplace-protocol.js';
+import { earningsMethods } from './api-earnings.js';
+import { JobEnergy, energyMethods } from './api-energy.js';
+import { schedulerEvents, schedulerMethods } from './api-scheduler.js';
+import { settingsMethods } from './api-settings.js';
+import { walletEvents, walletMethods } from './api-wallet.js';
+import { Address, Amount, JobId, PayoutInfo } from './marketplace-protocol.js';
 import { ExecutionProviderName, ProviderProbe, SandboxReport, Sha256Hex } from './worker-protocol.js';
 
 /** Lifecycle of the provider core, as the dashboard shows it. */
@@ -43,10 +48,14 @@ export const MarketplaceStatus = z.object({
   coordinator: Address,
   /** This provider's node address (its key signs receipts; credits go to it). */
   node: Address,
+  /** 'local-demo': the embedded marketplace (a demand generator and a test chain on this machine). */
+  kind: z.enum(['remote', 'local-demo']),
   state: z.enum(['connecting', 'connected', 'reconnecting', 'draining', 'stopped']),
   /** Results the coordinator acknowledged since the provider started. */
   jobsDone: z.number().int().nonnegative(),
   lastError: z.string().max(2000).nullable(),
+  /** The chain, vault and token the coordinator pays in (from its last welcome); null: credits only, or not yet welcomed. */
+  payout: PayoutInfo.nullable(),
 });
 export type MarketplaceStatus = z.infer<typeof MarketplaceStatus>;
 
@@ -70,6 +79,8 @@ export const JobItem = z.object({
   reason: z.string().max(2000).nullable(),
   offeredAt: z.number().int(),
   updatedAt: z.number().int(),
+  /** Energy and its cost, once metered (docs/energy.md). */
+  energy: JobEnergy.optional(),
 });
 export type JobItem = z.infer<typeof JobItem>;
 
@@ -108,11 +119,18 @@ export const apiMethods = {
   },
   /** What the coordinator has credited, by token. */
   'earnings.summary': { input: NoInput, output: EarningsSummary },
+  ...earningsMethods,
+  ...walletMethods,
+  ...schedulerMethods,
+  ...settingsMethods,
+  ...energyMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event pushed from the provider to the renderer: name → zod payload. */
 export const apiEvents = {
   status: Status,
+  ...walletEvents,
+  ...schedulerEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type ApiMethod = keyof typeof apiMethods;
@@ -131,6 +149,20 @@ export const ApiErrorCode = z.enum([
   'payload_too_large',
   'unavailable',
   'internal',
+  'wrong_passphrase',
+  'passphrase_required',
+  'weak_passphrase',
+  'wallet_exists',
+  'no_wallet',
+  'wallet_locked',
+  'wallet_file_invalid',
+  'invalid_key',
+  'invalid_address',
+  'policy_refused',
+  'no_payout_chain',
+  'rpc_unavailable',
+  'insufficient_gas',
+  'claim_refused',
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
 

@@ -157,6 +157,8 @@ export const FromProvider = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job.result'), jobId: JobId, receipt: Receipt, signature: Hex, outputs: z.array(TensorHead).max(64) }),
   z.object({ type: z.literal('job.fail'), jobId: JobId, code: WorkerErrorCode, retryable: z.boolean(), message: z.string().max(2000) }),
   z.object({ type: z.literal('drain'), reason: z.string().max(200) }),
+  /** The node's payout recipient changed (the user made or chose a wallet): vouchers from now on pay it. */
+  z.object({ type: z.literal('recipient'), recipient: Address }),
   z.object({ type: z.literal('bye') }),
 ]);
 export type FromProvider = z.infer<typeof FromProvider>;

@@ -3,12 +3,14 @@
  * plain module beside it (window, navigation, ipc, app-protocol, quit) where tests reach it.
  */
 import { join } from 'node:path';
-import { BrowserWindow, app, dialog, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, powerMonitor, protocol, safeStorage, session, shell, utilityProcess } from 'electron';
 import { Provider } from '../provider/provider.js';
 import { resolveStaticFile } from '../provider/static-files.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.js';
 import { forwardEvents, registerApi } from './ipc.js';
 import { attachNavigationGuards, denyAllPermissions } from './navigation.js';
+import { powerMonitorHostSignals } from './power-monitor.js';
+import { safeStorageKeyWrapper } from './safe-storage-wrapper.js';
 import { createBeforeQuitHandler } from './quit.js';
 import { bringToFront, createMainWindow } from './window.js';
 import { createUtilityProcessLauncher } from './worker-launcher.js';
@@ -65,6 +67,11 @@ function run(): void {
       dataDir: app.getPath('userData'),
       mode: 'desktop',
       workers: { appRoot: app.getAppPath(), launcher: (context) => createUtilityProcessLauncher(utilityProcess, context) },
+      // The embedded default: a newcomer sees jobs arrive, run and pay without configuring anything.
+      marketplace: 'local-demo',
+      hostSignals: () => powerMonitorHostSignals(powerMonitor),
+      // The wallet key's second layer: the OS keychain, where it is real (not Linux's basic_text).
+      keyWrapper: safeStorageKeyWrapper(safeStorage),
     });
     await provider.start();
     unregisterApi = registerApi(ipcMain, provider.dispatch);

@@ -8,15 +8,20 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Address, LocalAccount } from 'viem';
+import type { PayoutInfo } from '../common/marketplace-protocol.js';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { DEFAULT_CHAIN_ID } from '../common/wire/typed-data.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
-import { type LocalWorkerSession, localWorkerSession } from './dispatch/local-worker-session.js';
+import { LOCAL_WORKER_ID, type LocalWorkerSession, localWorkerSession } from './dispatch/local-worker-session.js';
 import { eip712JobSigner } from './provider-link/job-signing.js';
 import { ProviderLink } from './provider-link/provider-link.js';
+import type { CreditDecision } from './provider-link/result-handling.js';
+import { VoucherIssuer } from './provider-link/voucher-issuer.js';
+import { CoordinatorStore } from './store/coordinator-store.js';
 import { defaultModelSpecs } from './registry/default-models.js';
 import { type ModelSpec, ModelRegistry } from './registry/model-registry.js';
 import { type MarketplaceServer, type MarketplaceServerOptions, startMarketplaceServer } from './server.js';
+import { Verifier } from './verification/verifier.js';
 
 /** The path remote providers dial on the coordinator's port. */
 export const PROVIDER_PATH = '/provider';
@@ -34,6 +39,20 @@ export type MarketplaceOptions = Omit<MarketplaceServerOptions, 'registry' | 'di
   localWorker?: boolean;
   /** The folder with out/main/worker.js and node_modules; found from this file by default. */
   appRoot?: string;
+  /** The SQLite file for acks, credits and vouchers (marketplace/store/); in memory when absent (tests). */
+  storePath?: string;
+  /** Where credits are paid: sent in `welcome`, prices are in its token, and vouchers are issued. Absent: credits only. */
+  payout?: PayoutInfo;
+  /** Signs vouchers (the coordinator key by default). */
+  voucherSigner?: LocalAccount;
+  /** Days a voucher stays claimable (default 30). */
+  voucherExpiryDays?: number;
+  /** What a verified, on-time result earns (the verifier's decision by default: the price, 0 for a wrong output). */
+  creditFor?: CreditDecision;
+  /** Share of consumer jobs that get a canary sent beside them, 0 (off) to 1 (default 0.02). */
+  canaryRate?: number;
+  /** Share of consumer jobs also run on a second provider, 0 (off) to 1 (default 0.05). */
+  redundancyRate?: number;
 };
 
 export type Marketplace = {
@@ -48,6 +67,12 @@ export type Marketplace = {
   /** Where remote providers connect: ws(s)://<host>:<port>/provider. */
   providerUrl: string;
   localWorker: LocalWorkerSession | null;
+  /** Acks, credits and vouchers issued. */
+  store: CoordinatorStore;
+  /** Null without a payout configuration. */
+  vouchers: VoucherIssuer | null;
+  /** Canaries, redundant runs and provider reputation. */
+  verifier: Verifier;
   close: () => Promise<void>;
 };
 
@@ -67,13 +92,50 @@ export async function startMarketplace(options: MarketplaceOptions): Promise<Mar
   const account = options.coordinatorKey ?? privateKeyToAccount(generatePrivateKey());
   const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   const signer = eip712JobSigner(account, chainId);
-  const dispatcher = new Dispatcher({ signer, logger });
+  // The in-process worker's results are trusted: they seed canaries and break ties.
+  const trustLocal = options.localWorker ?? true;
+  const verifier = new Verifier({ logger, canaryRate: options.canaryRate, redundancyRate: options.redundancyRate, trusted: (id) => trustLocal && id === LOCAL_WORKER_ID });
+  const dispatcher = new Dispatcher({ signer, logger, verifier });
+  const store = CoordinatorStore.open(options.storePath);
+  const payout = options.payout;
   let localWorker: LocalWorkerSession | null = null;
   let server: MarketplaceServer | null = null;
   let link: ProviderLink | null = null;
+  let vouchers: VoucherIssuer | null = null;
   try {
-    server = await startMarketplaceServer({ ...options, registry, dispatcher });
-    link = ProviderLink.attach(server.server, { account, chainId, logger: logger.child({ part: 'provider-link' }), sink: dispatcher, path: PROVIDER_PATH, heartbeatMs: options.heartbeatMs });
+    server = await startMarketplaceServer({ ...options, ...(payout === undefined ? {} : { token: options.token ?? (payout.token as `0x${string}`) }), registry, dispatcher });
+    const metrics = server.metrics;
+    const attached = ProviderLink.attach(server.server, {
+      account,
+      chainId,
+      logger: logger.child({ part: 'provider-link' }),
+      sink: dispatcher,
+      path: PROVIDER_PATH,
+      heartbeatMs: options.heartbeatMs,
+      seqBook: store.seqBook,
+      creditFor: options.creditFor ?? verifier.creditFor,
+      unsolicited: (node) => verifier.unsolicitedResult(node),
+      payout,
+      credited: ({ node, token, amount }) => {
+        metrics.credit(token, amount);
+        vouchers?.credited(node);
+      },
+    });
+    link = attached;
+    if (payout !== undefined) {
+      const issuer = new VoucherIssuer({
+        payout,
+        signer: options.voucherSigner ?? account,
+        store,
+        send: (node, message) => attached.sendVoucher(node, message),
+        logger: logger.child({ part: 'vouchers' }),
+        expiryDays: options.voucherExpiryDays,
+        issued: () => metrics.voucherIssued(),
+      });
+      vouchers = issuer;
+      attached.on('welcomed', ({ node, recipient }) => issuer.welcomed(node, recipient));
+      attached.on('recipient', ({ node, recipient }) => issuer.welcomed(node, recipient));
+    }
     if (options.localWorker ?? true) {
       const appRoot = options.appRoot ?? findAppRoot();
       if (appRoot === null) throw new Error('The built worker (out/main/worker.js) was not found; run npm run build first.');
@@ -81,9 +143,11 @@ export async function startMarketplace(options: MarketplaceOptions): Promise<Mar
       dispatcher.addSession(localWorker);
     }
   } catch (err) {
+    vouchers?.close();
     await link?.close();
     await server?.close();
     await localWorker?.close();
+    store.close();
     throw err;
   }
   const started = server;
@@ -98,11 +162,16 @@ export async function startMarketplace(options: MarketplaceOptions): Promise<Mar
     chainId,
     providerUrl: `${started.url.replace(/^http/, 'ws')}${PROVIDER_PATH}`,
     localWorker: worker,
+    store,
+    vouchers,
+    verifier,
     close: async () => {
       dispatcher.close();
+      vouchers?.close();
       await providers.close();
       await started.close();
       await worker?.close();
+      store.close();
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
  * The coordinator's /metrics in Prometheus text format (version 0.0.4): jobs by outcome, dispatch
  * latency as a histogram, retries and ignored results, providers connected, queue depth, and HTTP
- * responses by status. Fed by the dispatcher's events and the server.
+ * responses by status, credits by token and vouchers issued. Fed by the dispatcher's events, the
+ * server and the provider link.
  */
-import type { DispatchErrorCode, Dispatcher } from './dispatch/dispatcher.js';
+import type { DispatchErrorCode, Dispatcher, VerificationOutcome } from './dispatch/dispatcher.js';
 
 /** Content-Type of the Prometheus text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -12,6 +13,7 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 const OUTCOMES: ('ok' | DispatchErrorCode)[] = ['ok', 'failed', 'timeout', 'no_provider', 'overloaded', 'queue_full', 'closed', 'internal'];
+const VERDICTS: VerificationOutcome[] = ['canary_pass', 'canary_fail', 'agreement', 'disagreement', 'tiebreak_resolved', 'unresolved'];
 
 /** Counters and gauges of one marketplace. */
 export class MarketplaceMetrics {
@@ -22,6 +24,9 @@ export class MarketplaceMetrics {
   private retries = 0;
   private ignored = 0;
   private readonly http = new Map<string, number>();
+  private readonly credits = new Map<string, { count: number; amount: bigint }>();
+  private vouchers = 0;
+  private readonly verdicts = new Map<VerificationOutcome, number>(VERDICTS.map((v) => [v, 0]));
   private readonly unsubscribe: () => void;
 
   constructor(private readonly dispatcher: Dispatcher) {
@@ -37,6 +42,8 @@ export class MarketplaceMetrics {
     };
     const onRetry = () => (this.retries += 1);
     const onIgnored = () => (this.ignored += 1);
+    const onVerified = (verdict: VerificationOutcome) => this.verdicts.set(verdict, (this.verdicts.get(verdict) ?? 0) + 1);
+    dispatcher.on('verified', onVerified);
     dispatcher.on('settled', onSettled);
     dispatcher.on('retry', onRetry);
     dispatcher.on('ignored', onIgnored);
@@ -44,6 +51,7 @@ export class MarketplaceMetrics {
       dispatcher.off('settled', onSettled);
       dispatcher.off('retry', onRetry);
       dispatcher.off('ignored', onIgnored);
+      dispatcher.off('verified', onVerified);
     };
   }
 
@@ -51,6 +59,18 @@ export class MarketplaceMetrics {
   httpResponse(status: number): void {
     const code = String(status);
     this.http.set(code, (this.http.get(code) ?? 0) + 1);
+  }
+
+  /** Counts one committed non-zero credit of `amount` base units of `token`. */
+  credit(token: string, amount: bigint): void {
+    const key = token.toLowerCase();
+    const entry = this.credits.get(key) ?? { count: 0, amount: 0n };
+    this.credits.set(key, { count: entry.count + 1, amount: entry.amount + amount });
+  }
+
+  /** Counts one voucher signed and stored. */
+  voucherIssued(): void {
+    this.vouchers += 1;
   }
 
   /** Stops listening to the dispatcher. */
@@ -78,6 +98,16 @@ export class MarketplaceMetrics {
     lines.push(`hearth_queue_depth ${this.dispatcher.queueDepth()}`);
     family('hearth_http_responses_total', 'counter', 'HTTP responses, by status code.');
     for (const [code, count] of [...this.http].sort()) lines.push(`hearth_http_responses_total{code="${code}"} ${count}`);
+    family('hearth_credits_total', 'counter', 'Results credited to providers (a non-zero credit, committed with its ack), by token.');
+    for (const [token, entry] of [...this.credits].sort()) lines.push(`hearth_credits_total{token="${token}"} ${entry.count}`);
+    family('hearth_credited_base_units_total', 'counter', 'Amount credited to providers, in the token\'s base units, by token.');
+    for (const [token, entry] of [...this.credits].sort()) lines.push(`hearth_credited_base_units_total{token="${token}"} ${entry.amount}`);
+    family('hearth_vouchers_issued_total', 'counter', 'Cumulative payout vouchers signed and stored.');
+    lines.push(`hearth_vouchers_issued_total ${this.vouchers}`);
+    family('hearth_verifications_total', 'counter', 'Verification verdicts: canaries passed or failed, redundant runs that agreed or disagreed, and how disagreements ended.');
+    for (const [verdict, count] of this.verdicts) lines.push(`hearth_verifications_total{verdict="${verdict}"} ${count}`);
+    family('hearth_providers_quarantined', 'gauge', 'Connected providers in quarantine (reputation too low: canaries only).');
+    lines.push(`hearth_providers_quarantined ${this.dispatcher.quarantinedCount()}`);
     return `${lines.join('\n')}\n`;
   }
 }

@@ -7,13 +7,22 @@ import { runCommand } from '../worker/devices/run-command.js';
 import { type Dispatch, createDispatcher } from './api/dispatch.js';
 import { createHandlers } from './api/handlers.js';
 import { ensureDataDir } from './data-dir.js';
+import { type EnergyMetering, startEnergyMetering } from './energy/energy-metering.js';
+import type { EnergySettingsPatch } from '../common/api-energy.js';
 import { Ledger } from './ledger/ledger.js';
 import { type Logger, createLogger } from './logger.js';
 import { type MarketplaceConnection, type MarketplaceLinkConfig, connectMarketplace } from './marketplace/provider-link-wiring.js';
+import type { LocalDemo, LocalDemoInfo } from '../marketplace/embedded/local-demo.js';
 import { ModelCache } from './models/model-cache.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { type HostSignalsFactory, type Sensing, startSensing } from './scheduler/scheduling.js';
+import { SettingsStore } from './scheduler/settings-store.js';
 import { type Settings, loadSettings } from './settings.js';
+import { DEFAULT_TELEMETRY_INTERVAL_MS } from './telemetry/sampler.js';
 import type { WorkerLimits } from '../common/worker-protocol.js';
 import { HEARTH_VERSION } from './version.js';
+import type { KeyWrapper } from './wallet/key-wrapper.js';
+import { Wallet } from './wallet/wallet.js';
 import { createChildProcessLauncher } from './worker/child-process-launcher.js';
 import type { WorkerLauncher } from './worker/launcher.js';
 import { WorkerPool } from './worker/worker-pool.js';
@@ -29,8 +38,17 @@ export type ProviderOptions = {
    * in Electron, its utilityProcess launcher. False runs no worker (the API alone).
    */
   workers: { appRoot: string; launcher?: (context: { dataDir: string; logger: Logger }) => WorkerLauncher } | false;
-  /** The marketplace to take jobs from (needs workers); none by default. */
-  marketplace?: MarketplaceLinkConfig;
+  /**
+   * Where jobs come from (needs workers): a coordinator to connect to, or `'local-demo'` — the embedded
+   * default, a whole marketplace with a local chain started in this process; none by default.
+   */
+  marketplace?: MarketplaceLinkConfig | 'local-demo';
+  /** Host signals for the scheduler (Electron's powerMonitor); the headless ones by default. */
+  hostSignals?: HostSignalsFactory;
+  /** The wallet key's second layer (Electron safeStorage where real); none under plain Node. */
+  keyWrapper?: KeyWrapper;
+  /** An RPC URL for the payout chain that replaces the marketplace's. */
+  payoutRpcUrl?: string;
 };
 
 /** The model cache's folder inside the data folder. */
@@ -54,6 +72,12 @@ export class Provider {
   private pool: WorkerPool | null = null;
   private ledger: Ledger | null = null;
   private marketplace: MarketplaceConnection | null = null;
+  /** The settings in force (changed through the API and the manual pause); `settings` is what was loaded. */
+  readonly settingsStore: SettingsStore;
+  readonly scheduler: Scheduler;
+  private sensing: Sensing | null = null;
+  private energy: EnergyMetering | null = null;
+  private demo: LocalDemo | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -62,9 +86,25 @@ export class Provider {
     private readonly closeLogger: () => Promise<void>,
     private readonly options: ProviderOptions,
     warnings: string[],
+    /** The built-in wallet: its key lives in this process only. */
+    readonly wallet: Wallet,
   ) {
     this.warnings = warnings;
-    this.dispatch = createDispatcher(createHandlers({ status: () => this.status(), ledger: () => this.ledger }), (method, err) =>
+    this.settingsStore = new SettingsStore(dataDir, settings);
+    this.scheduler = new Scheduler({
+      settings: () => this.settingsStore.current.scheduler,
+      deviceIds: () => this.pool?.deviceIds() ?? [],
+      logger: logger.child({ part: 'scheduler' }),
+      publish: (payload) => this.events.emit('event', { name: 'scheduler', payload } satisfies ApiEvent),
+    });
+    this.settingsStore.onChange(() => this.scheduler.evaluateNow());
+    const energy = {
+      settings: () => this.settingsStore.current.energy,
+      timeZone: () => this.settingsStore.current.scheduler.schedule.timeZone,
+      update: async (patch: EnergySettingsPatch) => (await this.settingsStore.update({ energy: patch })).energy,
+      payoutDecimals: () => this.marketplace?.status().payout?.tokenDecimals ?? null,
+    };
+    this.dispatch = createDispatcher(createHandlers({ status: () => this.status(), ledger: () => this.ledger, scheduler: { scheduler: this.scheduler, settings: this.settingsStore }, wallet, energy }), (method, err) =>
       this.logger.error({ err, method }, 'API handler failed'),
     );
   }
@@ -76,7 +116,21 @@ export class Provider {
     const { logger, close, rotating } = createLogger(dataDir, settings.logLevel);
     if (!rotating) warnings.push(`Log rotation is off: the data folder's path holds characters the rotating log writer refuses (< > " | ? * :); logs go to one file in ${dataDir}.`);
     for (const warning of warnings) logger.warn(warning);
-    return new Provider(dataDir, settings, logger, close, options, warnings);
+    let self: Provider | null = null;
+    const wallet = await Wallet.open({
+      dataDir,
+      ...(options.keyWrapper ? { wrapper: options.keyWrapper } : {}),
+      ...(options.payoutRpcUrl ? { rpcUrl: options.payoutRpcUrl } : {}),
+      ledger: () => self?.ledger ?? null,
+      marketplace: () => self?.marketplace?.status() ?? null,
+      logger: logger.child({ part: 'wallet' }),
+      onClaim: (payload) => self?.events.emit('event', { name: 'claim', payload } satisfies ApiEvent),
+      // On the local demo chain the test token has a made-up price and the wallet gets gas from the demo's faucet.
+      nativePriceInToken: () => self?.demo?.nativePriceInToken,
+      onChanged: () => self?.walletChanged(),
+    });
+    self = new Provider(dataDir, settings, logger, close, options, warnings, wallet);
+    return self;
   }
 
   /** Starts the provider: detects devices, starts one sandboxed worker per device; resolves once running. */
@@ -100,14 +154,43 @@ export class Provider {
         onChange: () => this.publishStatus(),
       });
       await this.pool.start();
-      if (this.options.marketplace !== undefined) await this.connectMarketplace(this.options.marketplace, this.pool, cache, configs[0]!.limits);
+      // Telemetry's first reading comes before the marketplace link, so the first decision sees it.
+      this.sensing = await startSensing({ pool: this.pool, settings: this.settingsStore, logger: this.logger, hostSignals: this.options.hostSignals });
+      this.energy = startEnergyMetering({
+        sampler: this.sensing.sampler,
+        ledger: () => this.ledger,
+        settings: () => this.settingsStore.current.energy,
+        devices: () => this.detection?.devices.map(toApiDevice) ?? null,
+        intervalMs: DEFAULT_TELEMETRY_INTERVAL_MS,
+        logger: this.logger,
+      });
+      if (this.options.marketplace !== undefined) {
+        await this.connectMarketplace(this.options.marketplace, this.pool, cache, configs[0]!.limits).catch(async (err: unknown) => {
+          await this.sensing?.close();
+          this.sensing = null;
+          throw err;
+        });
+      }
+      this.scheduler.start({ telemetry: this.sensing.sampler, host: this.sensing.host, target: this.marketplace?.client ?? null });
     }
     this.setState('running');
   }
 
-  /** Opens the ledger and starts the marketplace client; on failure leaves neither open. */
-  private async connectMarketplace(config: MarketplaceLinkConfig, pool: WorkerPool, cache: ModelCache, limits: WorkerLimits): Promise<void> {
+  /** Opens the ledger and starts the marketplace client (after the local demo, when that is the source); on failure leaves none open. */
+  private async connectMarketplace(source: MarketplaceLinkConfig | 'local-demo', pool: WorkerPool, cache: ModelCache, limits: WorkerLimits): Promise<void> {
     try {
+      let config: MarketplaceLinkConfig;
+      if (source === 'local-demo') {
+        const { startLocalDemo } = await import('../marketplace/embedded/local-demo.js');
+        this.demo = await startLocalDemo({ dataDir: this.dataDir, logger: this.logger });
+        if (this.wallet.address !== null) await this.demo.fundGas(this.wallet.address);
+        config = { url: this.demo.info.providerUrl, coordinator: this.demo.info.coordinator, chainId: this.demo.info.chainId, kind: 'local-demo' };
+      } else {
+        config = source;
+      }
+      // `hello` names where vouchers should pay: the recipient the user chose, else the built-in wallet.
+      const { recipient } = await this.wallet.payoutRecipient();
+      if (recipient !== null && config.recipient === undefined) config = { ...config, recipient };
       this.ledger = Ledger.openInDataDir(this.dataDir);
       this.marketplace = await connectMarketplace({
         config,
@@ -119,18 +202,33 @@ export class Provider {
         devices: () => this.detection?.devices.map(toApiDevice) ?? null,
         logger: this.logger,
         onChange: () => this.publishStatus(),
+        onJobRun: (run) => this.energy?.onJobRun(run),
       });
     } catch (err) {
       await this.marketplace?.stop(0);
       this.marketplace = null;
       this.ledger?.close();
       this.ledger = null;
+      await this.demo?.close();
+      this.demo = null;
       await pool.close();
       this.pool = null;
       clearInterval(this.ticker);
       this.setState('stopped');
       throw err;
     }
+  }
+
+  /** After the wallet was made, unlocked or pointed elsewhere: vouchers pay the new recipient, and on the local demo the wallet gets gas. */
+  private async walletChanged(): Promise<void> {
+    const { recipient } = await this.wallet.payoutRecipient();
+    if (recipient !== null) this.marketplace?.client.setRecipient(recipient);
+    if (this.wallet.address !== null) await this.demo?.fundGas(this.wallet.address);
+  }
+
+  /** The local demo marketplace's addresses and consumer key while it runs (the embedded default); null otherwise. */
+  localDemo(): LocalDemoInfo | null {
+    return this.demo?.info ?? null;
   }
 
   /** The workers, for the features that hand them jobs; null when the provider runs none. */
@@ -143,12 +241,22 @@ export class Provider {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.setState('stopping');
     clearInterval(this.ticker);
+    // The scheduler stops first so nothing resumes the drain; telemetry runs until the last job is done.
+    this.scheduler.stop();
     // Jobs in flight finish and are reported before their workers go; the ledger closes last.
     await this.marketplace?.stop();
+    await this.sensing?.close();
+    this.sensing = null;
     await this.pool?.close();
     this.pool = null;
+    // Runs still waiting for a power reading are recorded with what there is, while the ledger is open.
+    this.energy?.close();
+    this.energy = null;
     this.ledger?.close();
     this.ledger = null;
+    // The local demo's coordinator and chain go after the provider has said bye to them.
+    await this.demo?.close();
+    this.demo = null;
     this.setState('stopped');
     this.logger.info('provider stopped');
     this.events.removeAllListeners();

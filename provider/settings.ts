@@ -1,6 +1,8 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { EnergySettings } from '../common/api-energy.js';
+import { SchedulerSettings, defaultSchedulerSettings } from '../common/api-settings.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /** Default port of the headless dashboard. */
@@ -13,6 +15,15 @@ export const Settings = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** Disk the content-addressed model cache may use before the least recently used models go. */
   modelCacheMaxBytes: z.number().int().min(64 * 1024 ** 2).max(2 ** 50).default(20 * 1024 ** 3),
+  /** When to work: pauses, schedule, gaming mode, caps (common/api-settings.ts; docs/scheduler.md). */
+  scheduler: SchedulerSettings.default(defaultSchedulerSettings),
+  /**
+   * Headless idle-only mode: a command (argv, no shell) printing seconds since the last keyboard or mouse
+   * input, e.g. ["xprintidle-seconds"]. Set in this file only, never over the API: it runs a program.
+   */
+  idleCommand: z.array(z.string().min(1).max(4096)).min(1).max(32).nullable().default(null),
+  /** Electricity price and currency, and the payout token's value in it, for net earnings (docs/energy.md). */
+  energy: EnergySettings.prefault({}),
 });
 export type Settings = z.output<typeof Settings>;
 
@@ -49,7 +60,7 @@ export async function loadSettings(dataDir: string, now: () => number = Date.now
 }
 
 /** Writes the settings atomically, private to the user. */
-export async function saveSettings(dataDir: string, settings: Settings): Promise<void> {
+export async function saveSettings(dataDir: string, settings: z.input<typeof Settings>): Promise<void> {
   await writeFileAtomic(join(dataDir, SETTINGS_FILE), `${JSON.stringify(Settings.parse(settings), null, 2)}\n`);
 }
 

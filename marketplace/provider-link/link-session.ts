@@ -23,6 +23,8 @@ export type LinkSessionDeps = ResultDeps & {
   maxInFlight: number;
   /** Called when capacity, pause or warm models changed, so the dispatcher looks again. */
   changed: () => void;
+  /** Called when the node names a new payout recipient after its hello. */
+  recipientChanged?: (recipient: Address) => void;
 };
 
 export type PendingJob = {
@@ -160,6 +162,9 @@ export class LinkSession implements ProviderSession {
       case 'drain':
         this.drainReason = message.reason;
         return this.deps.changed();
+      case 'recipient':
+        this.recipientValue = message.recipient as Address;
+        return this.deps.recipientChanged?.(this.recipientValue);
       case 'bye':
         for (const [jobId, pending] of [...this.pending]) if (pending.phase !== 'settling') this.finish(jobId, { ok: false, code: 'disconnected', retryable: true, message: `Provider ${this.id} said bye while holding job ${jobId}.` });
         return this.deps.changed();

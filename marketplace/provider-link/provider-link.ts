@@ -55,6 +55,8 @@ export type ProviderLinkEvents = {
   connected: [node: Address];
   /** `welcome` and what follows it went out to a node. */
   welcomed: [info: { node: Address; recipient: Address }];
+  /** A connected node named a new payout recipient. */
+  recipient: [info: { node: Address; recipient: Address }];
   disconnected: [info: { node: Address; code: number; reason: string }];
   refused: [info: { code: number; reason: string }];
 };
@@ -212,6 +214,7 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
         this.prune(node);
         this.options.sink?.wake();
       },
+      recipientChanged: (recipient) => this.emit('recipient', { node, recipient }),
     });
   }
 

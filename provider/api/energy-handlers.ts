@@ -23,6 +23,8 @@ export type EnergyHandlerContext = {
   update: (patch: EnergySettingsPatch) => Promise<EnergySettings>;
   /** The user's time zone from the settings, or null for this machine's. */
   timeZone: () => string | null;
+  /** The payout token's decimals as the marketplace announced them, which win over the setting; null when unknown. */
+  payoutDecimals?: () => number | null;
   now?: () => number;
 };
 
@@ -57,7 +59,8 @@ export function earningsNet(source: LedgerSource, ctx: EnergyHandlerContext, inp
   if (from > to) throw new ApiFailure('invalid_input', `The range starts (${from}) after it ends (${to}); give from ≤ to, in epoch milliseconds.`);
   if (to - from > MAX_NET_DAYS * DAY) throw new ApiFailure('invalid_input', `earnings.net spans at most ${MAX_NET_DAYS} days; narrow the range.`);
   const settings = ctx.settings();
-  const valuation: NetValuation = { currency: settings.currency, tokenPriceMicro: parseMicro(settings.tokenPrice), tokenDecimals: settings.tokenDecimals };
+  const tokenDecimals = ctx.payoutDecimals?.() ?? settings.tokenDecimals;
+  const valuation: NetValuation = { currency: settings.currency, tokenPriceMicro: parseMicro(settings.tokenPrice), tokenDecimals };
   const range: NetRange = { from, to };
   const limit = input.jobsLimit ?? 50;
   return readLedger(source, (ledger) => {
@@ -73,7 +76,7 @@ export function earningsNet(source: LedgerSource, ctx: EnergyHandlerContext, inp
       currency: settings.currency,
       electricityPrice: formatMicro(parseMicro(settings.electricityPrice)),
       tokenPrice: formatMicro(valuation.tokenPriceMicro),
-      tokenDecimals: settings.tokenDecimals,
+      tokenDecimals,
       totals: wire(report.totals),
       days: report.byDay.map(({ day, ...figures }) => ({ day, ...wire(figures) })),
       devices: report.byDevice.slice(0, 64).map(({ deviceId, ...figures }) => ({ deviceId, ...wire(figures) })),

@@ -63,7 +63,7 @@ async function previewClaim(wallet: Wallet, input: Target): Promise<MethodOutput
       claimable: preview.claimable.toString(),
       gas: preview.gas.toString(),
       costWei: preview.costWei.toString(),
-      worthClaiming: worthClaiming(preview.claimable, preview.costWei, wallet.options.nativePriceInToken),
+      worthClaiming: worthClaiming(preview.claimable, preview.costWei, wallet.options.nativePriceInToken?.()),
     };
   } catch (err) {
     if (err instanceof ClaimRefused) return { canClaim: false, refusal: { code: err.code, message: err.message } };

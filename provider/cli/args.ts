@@ -3,7 +3,9 @@ import { type MarketplaceCommand, parseMarketplaceArgs } from '../../marketplace
 import type { MarketplaceLinkConfig } from '../marketplace/provider-link-wiring.js';
 import { DEFAULT_DASHBOARD_PORT } from '../settings.js';
 import { MARKETPLACE_FLAG_HELP, MARKETPLACE_FLAG_OPTIONS, parseMarketplaceFlags } from './marketplace-flags.js';
+import { READ_COMMAND_OPTIONS, type ReadCommand, checkNoReadCommandFlags, isReadCommandName, parseReadCommand } from './read-command-args.js';
 import { UsageError } from './usage-error.js';
+import { WALLET_HELP, type WalletCommand, parseWalletCommand } from './wallet.js';
 
 export { UsageError };
 
@@ -15,7 +17,12 @@ Usage:
                              no Electron runtime)
   hearth gpu [--json]        the GPUs found, and which execution providers really run here
   hearth bench [--json]      measure inference raw and through the sandboxed worker (a few minutes)
-  hearth marketplace [options]
+  hearth status [--json]     what the running provider is doing (reads it through its dashboard API)
+  hearth jobs [--json] [--limit N] [--cursor C]
+                             the running provider's jobs, newest first, a page at a time
+  hearth earnings [--json] [--by hour|day|week|model|device]
+                             what the coordinator credited, per token, and broken down (default by day)
+${WALLET_HELP}  hearth marketplace [options]
                              run a marketplace coordinator (OIP API and the provider endpoint on one
                              port); \`hearth marketplace --help\` lists its options
   hearth --help              show this help
@@ -34,11 +41,14 @@ export type Command =
   | { kind: 'bench'; json: boolean }
   | { kind: 'marketplace'; command: MarketplaceCommand }
   | { kind: 'marketplace-help' }
-  | { kind: 'start' | 'desktop'; dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig };
+  | ReadCommand
+  | WalletCommand
+  | { kind: 'start' | 'desktop'; dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig | 'local-demo' };
 
 /** Parses argv (without node and the script) into a command, or throws UsageError. */
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Command {
   // The marketplace has its own options (and its own strict parser).
+  if (argv[0] === 'wallet' || argv[0] === 'claim') return parseWalletCommand(argv[0], argv.slice(1));
   if (argv[0] === 'marketplace') {
     if (argv.includes('--help') || argv.includes('-h')) return { kind: 'marketplace-help' };
     return { kind: 'marketplace', command: parseMarketplaceArgs(argv.slice(1), env) };
@@ -55,6 +65,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
         'data-dir': { type: 'string' },
         'dashboard-port': { type: 'string' },
         json: { type: 'boolean' },
+        ...READ_COMMAND_OPTIONS,
         ...MARKETPLACE_FLAG_OPTIONS,
       },
     });
@@ -66,6 +77,8 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (values.version) return { kind: 'version' };
   const [name, ...extra] = positionals;
   if (name === undefined) return { kind: 'help' };
+  if (isReadCommandName(name)) return parseReadCommand(name, extra, values);
+  checkNoReadCommandFlags(values, name);
   if (name === 'gpu' || name === 'bench') {
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" after "${name}".`);
     return { kind: name, json: values.json === true };
@@ -76,7 +89,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" after "${name}".`);
   const marketplace = parseMarketplaceFlags(values);
-  if (marketplace !== undefined && name !== 'start') throw new UsageError('--marketplace goes with `hearth start`.');
+  if (typeof marketplace === 'object' && name !== 'start') throw new UsageError('--marketplace goes with `hearth start`.');
   return { kind: name, dataDir: values['data-dir'], dashboardPort: parsePort(values['dashboard-port']), ...(marketplace === undefined ? {} : { marketplace }) };
 }
 

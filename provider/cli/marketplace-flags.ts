@@ -14,6 +14,7 @@ export const MARKETPLACE_FLAG_OPTIONS = {
   marketplace: { type: 'string' },
   coordinator: { type: 'string' },
   'chain-id': { type: 'string' },
+  'no-marketplace': { type: 'boolean' },
 } as const;
 
 /** The help lines of these flags. */
@@ -22,15 +23,23 @@ export const MARKETPLACE_FLAG_HELP = `  --marketplace URL          (start) conne
   --coordinator 0xADDRESS    (with --marketplace, required) the coordinator address to trust; offers,
                              challenges and acks signed by any other key are refused
   --chain-id N               (with --marketplace) the chain id jobs are signed for (default ${DEFAULT_CHAIN_ID})
+  --no-marketplace           (start) take no jobs: no coordinator, no local demo
+                             Without --marketplace or --no-marketplace, \`hearth start\` runs the local demo
+                             marketplace: a coordinator, a local anvil chain with the payout vault and a
+                             demand generator, all on this machine (state in <data dir>/local-demo)
 `;
 
-/** The marketplace link from parsed flags; undefined without --marketplace. Throws UsageError naming the bad flag. */
-export function parseMarketplaceFlags(values: { marketplace?: string; coordinator?: string; 'chain-id'?: string }): MarketplaceLinkConfig | undefined {
+/**
+ * Where jobs come from, from parsed flags: the coordinator of --marketplace, none with --no-marketplace,
+ * and the local demo marketplace otherwise. Throws UsageError naming the bad flag.
+ */
+export function parseMarketplaceFlags(values: { marketplace?: string; coordinator?: string; 'chain-id'?: string; 'no-marketplace'?: boolean }): MarketplaceLinkConfig | 'local-demo' | undefined {
   if (values.marketplace === undefined) {
     const stray = values.coordinator !== undefined ? '--coordinator' : values['chain-id'] !== undefined ? '--chain-id' : null;
     if (stray !== null) throw new UsageError(`${stray} goes with --marketplace URL.`);
-    return undefined;
+    return values['no-marketplace'] === true ? undefined : 'local-demo';
   }
+  if (values['no-marketplace'] === true) throw new UsageError('--no-marketplace and --marketplace contradict each other; pick one.');
   const url = providerDialUrl(values.marketplace);
   const coordinator = values.coordinator;
   if (coordinator === undefined) throw new UsageError('--marketplace needs --coordinator 0xADDRESS: the coordinator address `hearth marketplace` prints, so that only its jobs are run.');

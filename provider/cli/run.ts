@@ -5,8 +5,13 @@ import { HEARTH_VERSION } from '../version.js';
 import { HELP, UsageError, parseCommand } from './args.js';
 import { runBench } from './bench.js';
 import { electronBinary, electronPackageDir, installElectron, missingDisplayReason, runElectron } from './desktop.js';
+import { runEarnings } from './earnings.js';
 import { runGpu } from './gpu.js';
 import { type HeadlessOptions, runHeadless } from './headless.js';
+import { runJobs } from './jobs.js';
+import { runClaim } from './claim.js';
+import { runWallet } from './wallet.js';
+import { runStatus } from './status.js';
 
 type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream; env: NodeJS.ProcessEnv };
 
@@ -37,6 +42,19 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       case 'marketplace':
         await runMarketplace(command.command, io.out);
         return 0;
+      case 'status':
+        await runStatus(command, io.out);
+        return 0;
+      case 'jobs':
+        await runJobs(command, io.out);
+        return 0;
+      case 'earnings':
+        await runEarnings(command, io.out);
+        return 0;
+      case 'wallet':
+        return await runWallet(command, { out: io.out, env: io.env, prompt: { input: process.stdin, output: io.err } });
+      case 'claim':
+        return await runClaim(command, { out: io.out, env: io.env, prompt: { input: process.stdin, output: io.err } });
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -45,6 +45,21 @@ const HTTP_STATUS: Record<ApiError['code'], number> = {
   payload_too_large: 413,
   unavailable: 503,
   internal: 500,
+  // The wallet's refusals (common/api.ts): the request was understood and refused.
+  wrong_passphrase: 403,
+  passphrase_required: 403,
+  weak_passphrase: 400,
+  wallet_exists: 409,
+  no_wallet: 409,
+  wallet_locked: 409,
+  wallet_file_invalid: 409,
+  invalid_key: 400,
+  invalid_address: 400,
+  policy_refused: 403,
+  no_payout_chain: 409,
+  rpc_unavailable: 503,
+  insufficient_gas: 409,
+  claim_refused: 409,
 };
 
 const COMMON_HEADERS = {

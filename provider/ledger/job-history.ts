@@ -5,8 +5,10 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
+import type { JobEnergy } from '../../common/api-energy.js';
 import { Amount, JobId } from '../../common/marketplace-protocol.js';
 import { ExecutionProviderName, Sha256Hex } from '../../common/worker-protocol.js';
+import { formatMicro } from '../energy/money.js';
 import { JobState } from './job-states.js';
 import { LedgerError } from './ledger-error.js';
 import { checkInput, parseRow } from './rows.js';
@@ -40,6 +42,8 @@ export interface JobHistoryItem {
   reason: string | null;
   offeredAt: number;
   updatedAt: number;
+  /** Energy and its cost (µ-units formatted, in the currency of the price it ran at), once metered. */
+  energy?: JobEnergy;
 }
 
 /** A page of history, and how to ask for the next one. */
@@ -65,6 +69,10 @@ const HistoryRow = z.object({
   reason: z.string().nullable(),
   offeredAt: z.number().int(),
   updatedAt: z.number().int(),
+  energyMj: z.number().int().nonnegative().nullable(),
+  energyEstimated: z.number().int().nullable(),
+  energyCost: Amount.nullable(),
+  energyCurrency: z.string().nullable(),
 });
 
 const CURSOR = /^j([1-9][0-9]{0,15})$/;
@@ -90,7 +98,11 @@ export class JobHistory {
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     return {
-      items: items.map(({ row: _row, ...item }) => item),
+      items: items.map(({ row: _row, energyMj, energyEstimated, energyCost, energyCurrency, ...item }) =>
+        energyMj === null || energyCost === null || energyCurrency === null
+          ? item
+          : { ...item, energy: { energyWh: energyMj / 3_600_000, estimated: energyEstimated === 1, energyCost: formatMicro(BigInt(energyCost)), currency: energyCurrency } },
+      ),
       nextCursor: more && last !== undefined ? `j${last.row}` : null,
     };
   }
@@ -102,7 +114,8 @@ export class JobHistory {
       statement = this.db.prepare(
         `SELECT j.row, j.id, j.state, j.model_sha256 AS modelSha256, j.token, j.price, c.amount AS credited,
            COALESCE(r.device_id, j.device_id) AS deviceId, r.execution_provider AS executionProvider, r.run_ms AS runMs,
-           r.seq, j.fail_code AS failCode, j.reason, j.offered_at AS offeredAt, j.updated_at AS updatedAt
+           r.seq, j.fail_code AS failCode, j.reason, j.offered_at AS offeredAt, j.updated_at AS updatedAt,
+           j.energy_mj AS energyMj, j.energy_estimated AS energyEstimated, j.energy_cost_micro AS energyCost, j.electricity_currency AS energyCurrency
          FROM jobs j LEFT JOIN receipts r ON r.job_id = j.id LEFT JOIN credits c ON c.job_id = j.id
          WHERE j.row < ? ${stateFilter} ORDER BY j.row DESC LIMIT ?`,
       );

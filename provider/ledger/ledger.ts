@@ -6,14 +6,18 @@
  */
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { ClaimStore } from './claims.js';
 import { CreditStore } from './credits.js';
 import { type OpenOptions, openLedgerDatabase } from './database.js';
 import { EarningsQueries } from './earnings-queries.js';
+import { EnergyNetQueries } from './energy-net-queries.js';
+import { EnergyStore } from './energy-store.js';
 import { JobHistory } from './job-history.js';
 import { JobTransitions } from './job-transitions.js';
 import { type JobRecord, JobStore } from './jobs.js';
 import type { StoredReceipt } from './receipts.js';
 import { ReceiptStore } from './receipts.js';
+import { TelemetryHistory } from './telemetry-history.js';
 import { VoucherStore } from './vouchers.js';
 
 /** The ledger's file name inside the data folder. */
@@ -39,6 +43,14 @@ export class Ledger {
   readonly earnings: EarningsQueries;
   /** Job history pages. */
   readonly history: JobHistory;
+  /** Each job's energy and the electricity price it ran at. */
+  readonly energy: EnergyStore;
+  /** Net earnings after electricity, per job, day and device. */
+  readonly net: EnergyNetQueries;
+  /** Per-minute telemetry for charts. */
+  readonly telemetry: TelemetryHistory;
+  /** On-chain claims of vouchers and their state machine. */
+  readonly claims: ClaimStore;
 
   private constructor(
     private readonly db: BetterSqlite3.Database,
@@ -55,6 +67,10 @@ export class Ledger {
     this.vouchers = new VoucherStore(db, now);
     this.earnings = new EarningsQueries(db);
     this.history = new JobHistory(db);
+    this.energy = new EnergyStore(db);
+    this.net = new EnergyNetQueries(db);
+    this.telemetry = new TelemetryHistory(db);
+    this.claims = new ClaimStore(db, now);
   }
 
   /** Opens the ledger file at `path` (created if missing), checked and migrated; throws a LedgerError if unsafe or damaged. */

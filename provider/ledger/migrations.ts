@@ -1,10 +1,11 @@
 /**
  * The ledger's schema as numbered migrations. Each runs once, in its own transaction together with its
  * row in `schema_migrations`, so a crash leaves the schema at one version or the next, never between.
- * Never edit a migration that has shipped: add the next number (energy and net figures arrive as 2).
+ * Never edit a migration that has shipped: add the next number.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { amountCheck } from './amounts.js';
+import { CLAIMS_MIGRATION_SQL } from './claims.js';
 import { JOB_STATES, UNFINISHED_STATES } from './job-states.js';
 import { LedgerError } from './ledger-error.js';
 
@@ -81,6 +82,47 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX vouchers_by_token ON vouchers (token);
     `,
+  },
+  {
+    version: 2,
+    name: 'job energy and electricity price, telemetry history',
+    // Energy is an integer in millijoules so that cost = energy × price is exact bigint arithmetic; the
+    // price in force when the job ran and the cost rounded from it are kept with the job, so a later price
+    // change never rewrites past figures. Money columns are canonical decimal TEXT in millionths of the
+    // currency unit (µ-units: 0.30 EUR/kWh is '300000'), never REAL. telemetry_samples holds one row per
+    // device per minute for charts; the recorder deletes rows older than the retention window. run_device_id
+    // is where the job ran, known even for a failed run (device_id is set only with a receipt).
+    sql: `
+      ALTER TABLE jobs ADD COLUMN run_device_id TEXT;
+      ALTER TABLE jobs ADD COLUMN run_started_at INTEGER;
+      ALTER TABLE jobs ADD COLUMN run_ended_at INTEGER CHECK (run_ended_at IS NULL OR run_ended_at >= run_started_at);
+      ALTER TABLE jobs ADD COLUMN energy_mj INTEGER CHECK (energy_mj IS NULL OR energy_mj >= 0);
+      ALTER TABLE jobs ADD COLUMN energy_estimated INTEGER CHECK (energy_estimated IS NULL OR energy_estimated IN (0, 1));
+      ALTER TABLE jobs ADD COLUMN power_source TEXT;
+      ALTER TABLE jobs ADD COLUMN electricity_price_micro TEXT CHECK (electricity_price_micro IS NULL OR (${amountCheck('electricity_price_micro')}));
+      ALTER TABLE jobs ADD COLUMN electricity_currency TEXT CHECK (electricity_currency IS NULL OR (length(electricity_currency) = 3 AND electricity_currency GLOB '[A-Z][A-Z][A-Z]'));
+      ALTER TABLE jobs ADD COLUMN energy_cost_micro TEXT CHECK (energy_cost_micro IS NULL OR (${amountCheck('energy_cost_micro')}));
+      CREATE INDEX jobs_by_run_end ON jobs (run_ended_at) WHERE energy_mj IS NOT NULL;
+
+      CREATE TABLE telemetry_samples (
+        device_id TEXT NOT NULL,
+        minute INTEGER NOT NULL CHECK (minute % 60000 = 0),
+        samples INTEGER NOT NULL CHECK (samples > 0),
+        utilization_pct REAL CHECK (utilization_pct IS NULL OR utilization_pct BETWEEN 0 AND 100),
+        temperature_max_c REAL,
+        power_avg_w REAL CHECK (power_avg_w IS NULL OR power_avg_w >= 0),
+        power_limit_w REAL CHECK (power_limit_w IS NULL OR power_limit_w >= 0),
+        vram_used_bytes INTEGER CHECK (vram_used_bytes IS NULL OR vram_used_bytes >= 0),
+        vram_total_bytes INTEGER CHECK (vram_total_bytes IS NULL OR vram_total_bytes >= 0),
+        PRIMARY KEY (device_id, minute)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX telemetry_samples_by_minute ON telemetry_samples (minute);
+    `,
+  },
+  {
+    version: 3,
+    name: 'claims',
+    sql: CLAIMS_MIGRATION_SQL,
   },
 ];
 

@@ -15,8 +15,11 @@ export type HeldJob = {
   cancelled: boolean;
   /** Messages not sent yet, in order. */
   outbox: Outgoing[];
-  /** The signed result, kept until acknowledged so it can be sent again after a reconnect. */
-  result: { outgoing: Outgoing; receipt: Receipt; digest: Hex } | null;
+  /**
+   * The signed result, kept until acknowledged so it can be sent again after a reconnect. `outgoing` is
+   * null for a result restored after a restart: its outputs are gone, only the coordinator's ack can end it.
+   */
+  result: { outgoing: Outgoing | null; receipt: Receipt; digest: Hex } | null;
 };
 
 /** A fresh entry for a signed offer that passed its checks. */

@@ -23,8 +23,13 @@ export type JournalFailure =
 /** The coordinator's countersignature of a receipt, as verified. */
 export type JournalAck = { seq: number; credited: bigint; signature: string };
 
-/** A job the journal holds that has neither failed nor been acknowledged. */
-export type UnfinishedJob = { jobId: string; state: 'offered' | 'accepted' | 'resulted' };
+/**
+ * A job the journal holds that has neither failed nor been acknowledged. A `resulted` one carries its
+ * signed receipt, so a restarted provider can still take the coordinator's ack for it.
+ */
+export type UnfinishedJob =
+  | { jobId: string; state: 'offered' | 'accepted' }
+  | { jobId: string; state: 'resulted'; job: JobSpec; receipt: Receipt; signature: string };
 
 /** Where the client persists each job's life; the provider's ledger implements it. */
 export interface JobJournal {

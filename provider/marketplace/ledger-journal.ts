@@ -22,7 +22,10 @@ export function ledgerJournal(ledger: Ledger): JobJournal & SeqSource {
     recordFailed: (jobId, failure) => recordFailure(ledger, jobId, failure),
     recordAck: (jobId, ack) => void ledger.credits.record({ jobId, seq: ack.seq, credited: ack.credited.toString(), signature: ack.signature }),
     unfinishedJobs: () =>
-      ledger.unfinishedJobs().map(({ job }): UnfinishedJob => ({ jobId: job.id, state: job.state === 'offered' ? 'offered' : job.state === 'result_sent' ? 'resulted' : 'accepted' })),
+      ledger.unfinishedJobs().map(({ job, receipt }): UnfinishedJob => {
+        if (job.state === 'result_sent' && receipt?.signature != null) return { jobId: job.id, state: 'resulted', job: job.spec, receipt: receipt.receipt, signature: receipt.signature };
+        return { jobId: job.id, state: job.state === 'offered' ? 'offered' : 'accepted' };
+      }),
     next() {
       handedOut = Math.max(handedOut, ledger.receipts.lastSeq()) + 1;
       return handedOut;
@@ -45,7 +48,7 @@ function recordFailure(ledger: Ledger, jobId: string, failure: JournalFailure): 
       ledger.jobs.fail(jobId, 'cancelled', failure.message);
       return;
     case 'lost':
-      // A result sent before the restart can no longer be sent again (its outputs are gone): it is dropped.
+      // A result the coordinator says it never took (its outputs are gone, so it cannot be sent again).
       if (ledger.jobs.stateOf(jobId) === 'result_sent') ledger.jobs.reject(jobId, `lost: ${failure.message}`);
       else ledger.jobs.fail(jobId, 'lost', failure.message);
       return;

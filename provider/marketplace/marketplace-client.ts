@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Address, LocalAccount } from 'viem';
-import { type FromProvider, MAX_FRAME_BYTES, type JobSpec } from '../../common/marketplace-protocol.js';
+import { type FromProvider, MAX_FRAME_BYTES, type JobSpec, type PayoutInfo } from '../../common/marketplace-protocol.js';
 import type { Tensor } from '../../common/tensor.js';
 import type { WorkerLimits } from '../../common/worker-protocol.js';
 import type { Logger } from '../logger.js';
@@ -17,13 +17,14 @@ import { type HeldJob, holdJob, inFlight } from './held-job.js';
 import type { JobJournal, JobRunner, SeqSource } from './job-journal.js';
 import { carryOut } from './job-pipeline.js';
 import type { ModelSource } from './model-source.js';
-import { checkSignedOffer } from './offer-check.js';
+import { type OfferRefusal, checkSignedOffer } from './offer-check.js';
 import { handleAck, handleVoucher, type VoucherOptions } from './coordinator-messages.js';
+import { receiptDigest } from '../../common/wire/receipt-signature.js';
 import { CloseCode } from '../../common/wire/close-codes.js';
 import { verifyJobSignature } from '../../common/wire/job-signature.js';
 
-/** What the node announces in `hello` and heartbeats. */
-export type NodeDescription = Omit<HelloContent, 'resumeJobs'> & { freeVramBytes: number | null };
+/** What the node announces in `hello` and heartbeats (`recipient` comes from the client's options). */
+export type NodeDescription = Omit<HelloContent, 'resumeJobs' | 'recipient'> & { freeVramBytes: number | null };
 
 export type MarketplaceClientOptions = {
   /** `wss://host/provider`, or `ws://` to this machine. */
@@ -49,7 +50,13 @@ export type MarketplaceClientOptions = {
   /** A connection welcomed for this long resets the backoff. */
   stableAfterMs?: number;
   acceptPrice?: (price: JobSpec['price']) => boolean;
+  /** Where this node's vouchers should pay (sent in `hello`); the node address when absent. */
+  recipient?: Address;
+  /** Vouchers checked against this vault; without it, against the vault `welcome.payout` names. */
   vouchers?: VoucherOptions;
+  /** Receives vouchers verified against `welcome.payout` (signed by the pinned coordinator or `voucherSigners`). */
+  onVoucher?: VoucherOptions['onVoucher'];
+  voucherSigners?: Address[];
   now?: () => number;
   random?: () => number;
 };
@@ -76,6 +83,9 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
   private retry: NodeJS.Timeout | undefined;
   private pausedReason: string | null = null;
   private idleWaiters: (() => void)[] = [];
+  private admission: ((job: JobSpec) => OfferRefusal | null) | null = null;
+  private payoutValue: PayoutInfo | null = null;
+  private recipient: Address | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: MarketplaceClientOptions) {
@@ -84,11 +94,24 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
     if (!checked.ok) throw new Error(checked.message);
     this.url = checked.url;
     this.now = options.now ?? Date.now;
+    this.recipient = options.recipient;
+  }
+
+  /** Names where vouchers should pay from now on: told to the coordinator at once when connected, and in every later hello. */
+  setRecipient(recipient: Address): void {
+    if (this.recipient !== undefined && this.recipient.toLowerCase() === recipient.toLowerCase()) return;
+    this.recipient = recipient;
+    this.connection?.send({ type: 'recipient', recipient });
   }
 
   /** Where the client is: dialling, welcomed, waiting to retry, or stopped. */
   get state(): ClientState {
     return this.stateValue;
+  }
+
+  /** The payout chain, vault and token the coordinator announced in its last `welcome`, or null. */
+  get payout(): PayoutInfo | null {
+    return this.payoutValue;
   }
 
   /** Jobs fetching a model or running. */
@@ -101,10 +124,20 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
     return [...this.jobs.keys()];
   }
 
-  /** Marks jobs a previous process left unfinished as lost, then dials. */
+  /**
+   * Marks jobs a previous process left fetching or running as lost (their inputs are gone), keeps those
+   * whose result was sent (listed in `hello.resumeJobs` until the coordinator acks or cancels them), then dials.
+   */
   async start(): Promise<void> {
     if (this.stateValue !== 'idle') return;
     for (const job of await this.options.journal.unfinishedJobs()) {
+      if (job.state === 'resulted') {
+        const held = holdJob(job.job, '', []);
+        held.phase = 'resulted';
+        held.result = { outgoing: null, receipt: job.receipt, digest: receiptDigest(this.options.chainId, job.receipt) };
+        this.jobs.set(job.jobId, held);
+        continue;
+      }
       await this.options.journal.recordFailed(job.jobId, { stage: 'lost', message: 'The provider restarted while it held this job.' }, this.now());
     }
     this.dial();
@@ -117,6 +150,11 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
     if (!wasPaused) this.connection?.send({ type: 'drain', reason });
     if (this.inFlight === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Adds a check every offer must also pass (the scheduler's VRAM reserve and power cap); null removes it. */
+  setAdmission(check: ((job: JobSpec) => OfferRefusal | null) | null): void {
+    this.admission = check;
   }
 
   /** Takes jobs again; the next heartbeat says so. */
@@ -153,7 +191,12 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
       account: this.options.account,
       maxFrameBytes: this.options.maxFrameBytes ?? MAX_FRAME_BYTES,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? 10_000,
-      hello: () => Promise.resolve({ ...withoutVram(this.options.describe()), resumeJobs: this.heldJobs() }),
+      hello: () =>
+        Promise.resolve({
+          ...withoutVram(this.options.describe()),
+          resumeJobs: this.heldJobs(),
+          ...(this.recipient === undefined ? {} : { recipient: this.recipient }),
+        }),
       onWelcome: (welcome) => void this.welcomed(welcome).catch((err: unknown) => this.failed(err, 'welcome')),
       onMessage: (message, tensors) => this.receive(message, tensors),
       onClose: (info) => this.closed(info),
@@ -163,13 +206,14 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
 
   private async welcomed(welcome: Welcome): Promise<void> {
     this.welcomedAt = this.now();
+    this.payoutValue = welcome.payout ?? null;
     this.setState('online');
     await this.options.seq.advancePast?.(welcome.lastSeq);
     this.emit('welcome', welcome);
     if (this.pausedReason !== null) this.connection?.send({ type: 'drain', reason: this.pausedReason });
     for (const held of this.jobs.values()) {
       // A result sent before the line dropped may never have arrived: send it again (the coordinator deduplicates).
-      if (held.phase === 'resulted' && held.result !== null && held.outbox.length === 0) held.outbox.push(held.result.outgoing);
+      if (held.phase === 'resulted' && held.result?.outgoing != null && held.outbox.length === 0) held.outbox.push(held.result.outgoing);
       this.flush(held);
     }
     this.connection?.keepAlive(welcome.heartbeatMs, () => this.heartbeat(this.pausedReason));
@@ -217,7 +261,8 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
       maxInFlight: this.options.maxInFlight ?? 2,
       acceptPrice: this.options.acceptPrice,
     });
-    if (refusal !== null) return this.reject(job.id, refusal.reason, refusal.message);
+    const refused = refusal ?? this.admission?.(job) ?? null;
+    if (refused !== null) return this.reject(job.id, refused.reason, refused.message);
     const held = holdJob(job, signature, inputs);
     this.jobs.set(job.id, held);
     await carryOut(held, { ...this.options, now: this.now, changed: (h) => this.flush(h) });
@@ -231,9 +276,21 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
 
   private cancel(jobId: string, reason: string): void {
     const held = this.jobs.get(jobId);
-    if (held === undefined || held.phase === 'resulted') return;
+    if (held === undefined) return;
+    if (held.phase === 'resulted') {
+      // A live result will still be acked (with 0 if it crossed the cancel); a restored one never will.
+      if (held.result?.outgoing === null) void this.dropRestored(held, reason).catch((err: unknown) => this.failed(err, 'job.cancel'));
+      return;
+    }
     this.options.logger.info({ jobId, reason }, 'marketplace job cancelled');
     held.cancelled = true;
+  }
+
+  /** The coordinator holds neither an ack nor the job for a result restored after a restart: it ends unpaid. */
+  private async dropRestored(held: HeldJob, reason: string): Promise<void> {
+    this.options.logger.info({ jobId: held.job.id, reason }, 'restored marketplace result not taken by the coordinator');
+    await this.options.journal.recordFailed(held.job.id, { stage: 'lost', message: `The provider restarted before the coordinator took this result (${reason})` }, this.now());
+    if (this.jobs.get(held.job.id) === held) this.jobs.delete(held.job.id);
   }
 
   /** Sends what a job has queued, forgets it once nothing more is owed, and settles drains. */
@@ -251,12 +308,20 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
       journal: this.options.journal,
       logger: this.options.logger,
       now: this.now,
-      vouchers: this.options.vouchers,
+      vouchers: this.voucherOptions(),
       acked: (jobId: string, seq: number, credited: bigint) => {
         this.jobs.delete(jobId);
         this.emit('acked', { jobId, seq, credited });
       },
     };
+  }
+
+  /** The vault vouchers are checked against: configured, or announced in the last welcome. */
+  private voucherOptions(): VoucherOptions | undefined {
+    if (this.options.vouchers !== undefined) return this.options.vouchers;
+    const payout = this.payoutValue;
+    if (payout === null || this.options.onVoucher === undefined) return undefined;
+    return { chainId: payout.chainId, vault: payout.vault as Address, signers: this.options.voucherSigners, onVoucher: this.options.onVoucher };
   }
 
   /** A message handler threw (a journal or callback error): logged, never an unhandled rejection. */
@@ -277,7 +342,7 @@ export class MarketplaceClient extends EventEmitter<ClientEvents> {
   }
 }
 
-function withoutVram(description: NodeDescription): Omit<HelloContent, 'resumeJobs'> {
+function withoutVram(description: NodeDescription): Omit<HelloContent, 'resumeJobs' | 'recipient'> {
   const { freeVramBytes: _free, ...rest } = description;
   return rest;
 }

@@ -7,6 +7,7 @@
 import type { Address } from 'viem';
 import type { Device, MarketplaceStatus } from '../../common/api.js';
 import type { WorkerLimits } from '../../common/worker-protocol.js';
+import type { JobRun } from '../energy/job-energy-meter.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
 import type { ModelCache } from '../models/model-cache.js';
@@ -24,6 +25,10 @@ export type MarketplaceLinkConfig = {
   url: string;
   coordinator: Address;
   chainId: number;
+  /** Where vouchers should pay (sent in `hello`); the node address when absent. */
+  recipient?: Address;
+  /** `local-demo` when the embedded default started this coordinator in-process; `remote` by default. */
+  kind?: MarketplaceStatus['kind'];
 };
 
 export type MarketplaceConnectionOptions = {
@@ -38,6 +43,8 @@ export type MarketplaceConnectionOptions = {
   logger: Logger;
   /** Called when the summary changes. */
   onChange: () => void;
+  /** Hears each job's run on a device (energy metering, provider/energy/). */
+  onJobRun?: (run: JobRun) => void;
 };
 
 /** A started marketplace client and its dashboard summary. */
@@ -60,13 +67,20 @@ export async function connectMarketplace(options: MarketplaceConnectionOptions):
     coordinator: config.coordinator,
     chainId: config.chainId,
     account,
-    runner: poolJobRunner(pool),
+    runner: poolJobRunner(pool, options.onJobRun),
     models: httpModelSource({ cache: options.cache, maxModelBytes: options.limits.maxModelBytes }),
     journal,
     seq: journal,
     limits: options.limits,
     describe: () => describeNode(pool, options.devices()),
     logger: log,
+    recipient: config.recipient,
+    // Checked against the vault the coordinator announces; the ledger keeps those that advance its total.
+    onVoucher: ({ voucher, signature, digest }) => {
+      const outcome = options.ledger.vouchers.record(voucher, signature, digest);
+      log.info({ cumulativeAmount: voucher.cumulativeAmount, token: voucher.token, outcome }, 'voucher received');
+      if (outcome === 'stored') options.onChange();
+    },
   });
   let jobsDone = 0;
   let lastError: string | null = null;
@@ -89,9 +103,11 @@ export async function connectMarketplace(options: MarketplaceConnectionOptions):
       url: config.url,
       coordinator: config.coordinator,
       node: account.address,
+      kind: config.kind ?? 'remote',
       state: summaryState(client.state, draining, everWelcomed),
       jobsDone,
       lastError,
+      payout: client.payout,
     }),
     async stop(graceMs) {
       draining = true;

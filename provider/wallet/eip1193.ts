@@ -2,9 +2,11 @@
  * The EIP-1193 entry point behind `wallet.request`, for the renderer's wagmi connector: accounts and
  * chain id are answered; `eth_sendTransaction` is signed only when the signing policy allows it (a
  * claim on the vault, or a token transfer to the recipient the user confirmed); everything else —
- * personal_sign, typed data, raw value transfers, other contracts — is `policy_refused`.
+ * personal_sign, typed data, raw value transfers, other contracts — is `policy_refused`. Chain reads
+ * (balances, calls, receipts, fees) go to the payout chain's RPC, so the page's wagmi reads never need a
+ * network origin of their own (the renderer's CSP allows none).
  */
-import { type Hex, decodeFunctionData, toHex } from 'viem';
+import { BaseError, type Hex, decodeErrorResult, decodeFunctionData, toHex } from 'viem';
 import { payoutVaultAbi } from '../../contracts/generated/PayoutVault.js';
 import { voucherDigest } from '../../common/wire/voucher-signature.js';
 import { ClaimRefused } from './claim-machine.js';
@@ -12,6 +14,22 @@ import { decideSigning } from './signing-policy.js';
 import { withRetry } from './vault-reads.js';
 import type { Wallet } from './wallet.js';
 import { WalletError } from './wallet-error.js';
+
+/** Read-only JSON-RPC methods answered by the payout chain's node as they are: no key, no state change. */
+export const CHAIN_READS: ReadonlySet<string> = new Set([
+  'eth_blockNumber',
+  'eth_call',
+  'eth_estimateGas',
+  'eth_feeHistory',
+  'eth_gasPrice',
+  'eth_getBalance',
+  'eth_getBlockByNumber',
+  'eth_getCode',
+  'eth_getTransactionByHash',
+  'eth_getTransactionCount',
+  'eth_getTransactionReceipt',
+  'eth_maxPriorityFeePerGas',
+]);
 
 /** Answers one EIP-1193 request with the wallet. */
 export async function walletRequest(wallet: Wallet, method: string, params: readonly unknown[]): Promise<unknown> {
@@ -25,7 +43,32 @@ export async function walletRequest(wallet: Wallet, method: string, params: read
     case 'eth_sendTransaction':
       return sendTransaction(wallet, params);
     default:
+      if (CHAIN_READS.has(method)) return chainRead(wallet, method, params);
       throw new WalletError('policy_refused', `The Hearth wallet does not answer ${JSON.stringify(method.slice(0, 60))}: it only sends payout claims and token transfers you confirmed.`);
+  }
+}
+
+async function chainRead(wallet: Wallet, method: string, params: readonly unknown[]): Promise<unknown> {
+  const { client } = wallet.chain();
+  try {
+    return await client.request({ method, params } as never);
+  } catch (err) {
+    const reverted = revertName(err);
+    if (reverted !== null) throw new WalletError('claim_refused', `The vault refused: ${reverted}.`);
+    throw new WalletError('rpc_unavailable', `The payout chain's node did not answer ${method}: ${(err as Error).message.split('\n')[0]?.slice(0, 300)}`);
+  }
+}
+
+/** The vault's custom error in a reverted call, by name, or null when the failure was not a revert. */
+function revertName(err: unknown): string | null {
+  if (!(err instanceof BaseError)) return null;
+  const withData = err.walk((e) => typeof (e as { data?: unknown }).data === 'string');
+  const data = (withData as { data?: unknown } | null)?.data;
+  if (typeof data !== 'string' || !data.startsWith('0x') || data.length < 10) return null;
+  try {
+    return decodeErrorResult({ abi: payoutVaultAbi, data: data as Hex }).errorName;
+  } catch {
+    return `an unknown error (${data.slice(0, 10)})`;
   }
 }
 

@@ -90,7 +90,7 @@ async function estimate(wallet: Wallet, status: WalletStatus, chain: ReturnType<
   }
   const fees = await chain.client.estimateFeesPerGas();
   const costWei = gas * fees.maxFeePerGas;
-  const price = wallet.options.nativePriceInToken;
+  const price = wallet.options.nativePriceInToken?.();
   const costInToken = price === undefined ? null : (costWei * price) / 10n ** 18n;
   status.claimGas = { gas: gas.toString(), costWei: costWei.toString(), costInToken: costInToken === null ? null : costInToken.toString() };
   status.worthClaiming = worthClaiming(claimable, costWei, price);

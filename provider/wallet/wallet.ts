@@ -31,7 +31,9 @@ export type WalletOptions = {
   /** An RPC URL that replaces the marketplace's (settings or `--rpc-url`). */
   rpcUrl?: string;
   /** Token base units one whole native coin (10^18 wei) is worth; without it `worthClaiming` is null. */
-  nativePriceInToken?: bigint;
+  nativePriceInToken?: () => bigint | undefined;
+  /** Told after a key is created, imported or unlocked and after the recipient changes (the marketplace link re-announces the recipient; the local demo funds the address with gas). */
+  onChanged?: () => void | Promise<void>;
   /** Extra voucher signers known to belong to the marketplace (to tell revoked from forged). */
   knownSigners?: readonly Address[];
   logger: Logger;
@@ -107,6 +109,7 @@ export class Wallet {
     const file = await createKeystore(this.path, { passphrase, privateKey, wrapper: this.wrapper, ...(this.options.kdf ? { kdf: this.options.kdf } : {}) });
     this.account = privateKeyToAccount(privateKey.toLowerCase() as Hex);
     this.options.logger.info({ address: file.address, backend: file.wrap.backend }, 'wallet created');
+    await this.changed();
     return this.account.address;
   }
 
@@ -115,7 +118,16 @@ export class Wallet {
     const { privateKey } = await unlockKeystore(this.path, passphrase, this.wrapper);
     this.account = privateKeyToAccount(privateKey);
     this.options.logger.info({ address: this.account.address }, 'wallet unlocked');
+    await this.changed();
     return this.account.address;
+  }
+
+  private async changed(): Promise<void> {
+    try {
+      await this.options.onChanged?.();
+    } catch (err) {
+      this.options.logger.warn({ err }, 'telling the provider about the wallet change failed');
+    }
   }
 
   /** Finishes claims a crash or restart left unfinished (in the background after an unlock); logs, never throws. */
@@ -151,6 +163,7 @@ export class Wallet {
     const recipient = parseRecipient(text);
     await saveRecipient(this.options.dataDir, recipient);
     this.recipient = recipient;
+    await this.changed();
     return recipient;
   }
 

@@ -8,9 +8,18 @@ import { type ApiEventName, type EventPayload, apiEventNames } from '../../commo
 import { useApiClient, useConnection } from './api-context.js';
 import { unwrap } from './api-error.js';
 
-/** The query each event mirrors; a new event in the contract must say which one it updates. */
-export const eventQueryKeys: Record<ApiEventName, QueryKey> = {
-  status: ['status.get'],
+/** The queries an event carries the whole answer of. */
+export const eventQueryKeys = { status: ['status.get'], scheduler: ['scheduler.get'] } as const satisfies Record<string, QueryKey>;
+
+/**
+ * What each event does to the cache; a new event in the contract must say. `mirror`: the event carries
+ * the whole answer of that query. `invalidate`: the event says those queries changed (refetched).
+ */
+export const eventQueries: Record<ApiEventName, { mirror: QueryKey } | { invalidate: QueryKey[] }> = {
+  status: { mirror: eventQueryKeys.status },
+  scheduler: { mirror: eventQueryKeys.scheduler },
+  // One claim step: the history and the wallet's amounts moved.
+  claim: { invalidate: [['claim.list'], ['wallet.status']] },
 };
 
 /** Subscribes to every event of the contract for as long as the calling component is mounted. */
@@ -22,7 +31,11 @@ export function useLiveQueries(): void {
 
   useEffect(() => {
     const subscribe = <E extends ApiEventName>(event: E): (() => void) =>
-      api.on[event]((payload: EventPayload<E>) => queryClient.setQueryData<EventPayload<E>>(eventQueryKeys[event], payload));
+      api.on[event]((payload: EventPayload<E>) => {
+        const effect = eventQueries[event];
+        if ('mirror' in effect) queryClient.setQueryData<EventPayload<E>>(effect.mirror, payload);
+        else for (const queryKey of effect.invalidate) void queryClient.invalidateQueries({ queryKey });
+      });
     const unsubscribes = apiEventNames.map(subscribe);
     return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
   }, [api, queryClient]);
@@ -40,5 +53,14 @@ export function useStatus() {
   return useQuery({
     queryKey: eventQueryKeys.status,
     queryFn: async () => unwrap(await api.call['status.get']({})),
+  });
+}
+
+/** The scheduler's decision, reasons and latest telemetry: first from `scheduler.get`, then from each `scheduler` event. */
+export function useScheduler() {
+  const { api } = useApiClient();
+  return useQuery({
+    queryKey: eventQueryKeys.scheduler,
+    queryFn: async () => unwrap(await api.call['scheduler.get']({})),
   });
 }

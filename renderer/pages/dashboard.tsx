@@ -4,6 +4,7 @@ import { useStatus } from '../api/live-queries.js';
 import { useReachability } from '../api/reachability.js';
 import { DeviceList } from '../components/device-list.js';
 import { ErrorPanel } from '../components/error-panel.js';
+import { SchedulerCard } from '../components/scheduler-card.js';
 import { StateBadge } from '../components/state-badge.js';
 import { WorkerCards } from '../components/worker-cards.js';
 import { formatDateTime, formatDuration } from '../format.js';
@@ -88,6 +89,8 @@ function StatusView({ status, stale }: { status: Status; stale: boolean }) {
           </dd>
         </dl>
       </section>
+
+      <SchedulerCard stale={stale} />
 
       <section className="card card-wide" aria-labelledby="devices-heading">
         <h2 id="devices-heading" className="card-label">

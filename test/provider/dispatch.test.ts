@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError, Status, apiMethodNames, parseApiResult } from '../../common/api.js';
 import { ApiFailure, createDispatcher } from '../../provider/api/dispatch.js';
-import { SAMPLE_OUTPUTS, sampleHandlers } from './sample-handlers.js';
+import { SAMPLE_INPUTS, SAMPLE_OUTPUTS, sampleHandlers } from './sample-handlers.js';
 
 const status: Status = { version: '0.1.0', mode: 'headless', state: 'running', startedAt: 1, uptimeMs: 2, dataDir: '/d', devices: null, workers: [], marketplace: null };
 const expected = (method: string) => (method === 'status.get' ? status : SAMPLE_OUTPUTS[method as keyof typeof SAMPLE_OUTPUTS]);
@@ -11,8 +11,8 @@ describe('API dispatcher', () => {
   it('answers every method of the contract with a valid envelope', async () => {
     const dispatch = createDispatcher(sampleHandlers({ 'status.get': () => status }), () => undefined);
     for (const method of apiMethodNames) {
-      const result = await dispatch(method, {});
-      expect(result).toEqual({ ok: true, value: expected(method) });
+      const result = await dispatch(method, SAMPLE_INPUTS[method] ?? {});
+      expect(result, method).toEqual({ ok: true, value: expected(method) });
     }
   });
 

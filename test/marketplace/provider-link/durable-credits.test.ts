@@ -138,4 +138,27 @@ describe.skipIf(!WORKER_BUILT)('durable credits', () => {
     expect(vouchers.at(-1)!.digest).toBe(latest.digest);
     expect(store.db.prepare('SELECT COUNT(*) FROM vouchers').pluck().get()).toBe(before);
   });
+
+  it('re-issues the voucher for a new recipient the node names while connected (a wallet made after connecting)', async () => {
+    const store = storeAt('recipient.sqlite');
+    const holder: { issuer?: VoucherIssuer } = {};
+    const c = await coordinator(store, { payout: PAYOUT, credited: ({ node }) => holder.issuer?.credited(node) });
+    const issuer = new VoucherIssuer({ payout: PAYOUT, signer: c.account, store, send: (node, message) => c.link.sendVoucher(node, message), logger: quiet, minIntervalMs: 200, expiryDays: 7 });
+    holder.issuer = issuer;
+    cleanups.push(() => issuer.close());
+    c.link.on('welcomed', ({ node, recipient }) => issuer.welcomed(node, recipient));
+    c.link.on('recipient', ({ node, recipient }) => issuer.welcomed(node, recipient));
+    const vouchers: { voucher: Voucher; signature: string; digest: string }[] = [];
+    const { client: provider, account } = client(c, { onVoucher: (v) => void vouchers.push(v) });
+
+    await runOne(c, account.address);
+    await waitFor(() => vouchers.some((v) => v.voucher.cumulativeAmount === '1000'), 10_000, 'a voucher for 1000');
+    // No recipient in the hello: the node's own address.
+    expect(vouchers.at(-1)!.voucher.recipient).toBe(account.address);
+    const wallet: Address = '0x3333333333333333333333333333333333333333';
+    (provider as MarketplaceClient).setRecipient(wallet);
+    await waitFor(() => vouchers.at(-1)!.voucher.recipient.toLowerCase() === wallet, 10_000, 'a voucher paying the new recipient');
+    expect(vouchers.at(-1)!.voucher).toMatchObject({ provider: account.address, cumulativeAmount: '1000' });
+    expect(c.link.session(account.address)!.recipient).toBe(wallet);
+  });
 });

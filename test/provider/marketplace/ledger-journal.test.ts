@@ -74,7 +74,8 @@ describe('ledgerJournal', () => {
     await journal.recordResult('lost-sent', sent, SIG, 0);
     expect(await journal.unfinishedJobs()).toEqual([
       { jobId: 'lost-offered', state: 'offered' },
-      { jobId: 'lost-sent', state: 'resulted' },
+      // A sent result comes back with its job and signed receipt, so the coordinator's ack can still be taken.
+      { jobId: 'lost-sent', state: 'resulted', job: makeSpec('lost-sent'), receipt: sent, signature: SIG },
     ]);
     await journal.recordFailed('lost-offered', { stage: 'lost', message: 'Restarted.' }, 0);
     await journal.recordFailed('lost-sent', { stage: 'lost', message: 'Restarted.' }, 0);

@@ -120,7 +120,7 @@ describe('EIP-1193 requests and status on a real chain', () => {
   it('flags a claim worth less than 10× its gas when a price is known', async () => {
     side.credit(100n);
     side.receive(await side.voucher(500n));
-    const cheap = walletHandlers(await side.openWallet({ nativePriceInToken: 10n ** 30n }));
+    const cheap = walletHandlers(await side.openWallet({ nativePriceInToken: () => 10n ** 30n }));
     await cheap['wallet.unlock']({ passphrase: PASSPHRASE });
     const status = await cheap['wallet.status']();
     expect(status.claimable?.amount).toBe('100');

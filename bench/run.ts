@@ -1,10 +1,13 @@
 /**
  * The bench's entry, built to out/main/bench.js (`npm run bench`, `hearth bench`):
  *
- *   node out/main/bench.js [--json] [--quick] [--only id,…]   the bench: a table and the JSON (--json:
- *                                               JSON only; --only: some models, e.g. ocr-rec,silero-vad)
+ *   node out/main/bench.js [--json] [--quick] [--only-section ids] [--only ids]
+ *       the bench: each section's table, then one JSON document with a key per section (--json: the
+ *       JSON only; --only-section: some sections, e.g. marketplace,scale (bench/sections.ts lists them);
+ *       --only: the worker section's models, e.g. ocr-rec,silero-vad)
  *   node out/main/bench.js --batching [prefix]  the batching study (bench/batching.ts)
- *   node out/main/bench.js --raw-child          the raw baseline process the bench starts itself
+ *   node out/main/bench.js --raw-child          the raw baseline process the worker section starts itself
+ *   node out/main/bench.js --child <name>       a process the marketplace and scale sections start themselves
  *
  * Each mode is imported on demand, so the raw child loads onnxruntime and little else.
  */
@@ -28,27 +31,49 @@ async function main(): Promise<number> {
     await (await import('./batching.js')).runBatchingStudy(appRoot, args[1], (line) => process.stdout.write(`${line}\n`));
     return 0;
   }
-  const onlyAt = args.indexOf('--only');
-  const only = onlyAt >= 0 ? args[onlyAt + 1]?.split(',') : undefined;
-  const unknown = args.find((a, i) => a !== '--json' && a !== '--quick' && a !== '--only' && !(onlyAt >= 0 && i === onlyAt + 1));
-  if (unknown !== undefined || (onlyAt >= 0 && only === undefined)) {
-    process.stderr.write(`bench: unknown option ${unknown ?? '--only without model ids'} (use --json, --quick, --only ids, or --batching)\n`);
-    return 2;
+  if (args[0] === '--child') {
+    await (await import('./children.js')).runChild(args[1], args.slice(2), appRoot);
+    return -1;
   }
-  const { runBench } = await import('./suite.js');
+  const values = new Map<string, string | undefined>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--json' || arg === '--quick') values.set(arg, undefined);
+    else if (arg === '--only' || arg === '--only-section') {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith('--')) return usage(`${arg} needs a comma-separated list`);
+      values.set(arg, value);
+      i += 1;
+    } else return usage(`unknown option ${arg}`);
+  }
+  const { pickSections } = await import('./sections.js');
+  const picked = pickSections(values.get('--only-section')?.split(','));
+  if (!picked.ok) return usage(`unknown section ${picked.unknown}`);
   const { FULL_PLAN, QUICK_PLAN } = await import('./plan.js');
-  const { formatReport } = await import('./report-text.js');
-  const json = args.includes('--json');
-  const report = await runBench({
-    appRoot,
-    benchEntry: entry,
-    plan: args.includes('--quick') ? QUICK_PLAN : FULL_PLAN,
-    only,
-    progress: (line) => process.stderr.write(`bench: ${line}\n`),
-  });
-  const text = JSON.stringify(report, null, 2);
-  process.stdout.write(json ? `${text}\n` : `${formatReport(report)}\n${text}\n`);
+  const json = values.has('--json');
+  const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const document: Record<string, unknown> = {};
+  const texts: string[] = [];
+  for (const section of picked.sections) {
+    progress(`section ${section.id}: ${section.title}`);
+    const result = await section.run({
+      appRoot,
+      benchEntry: entry,
+      plan: values.has('--quick') ? QUICK_PLAN : FULL_PLAN,
+      only: values.get('--only')?.split(','),
+      progress: (line) => progress(`${section.id}: ${line}`),
+    });
+    document[section.id] = result.figures;
+    texts.push(`== ${section.title} (${section.id}) ==\n${result.text}`);
+  }
+  const text = JSON.stringify(document, null, 2);
+  process.stdout.write(json ? `${text}\n` : `${texts.join('\n')}\n${text}\n`);
   return 0;
+}
+
+function usage(problem: string): number {
+  process.stderr.write(`bench: ${problem} (use --json, --quick, --only-section ids, --only model-ids, or --batching)\n`);
+  return 2;
 }
 
 main().then(

@@ -96,8 +96,10 @@ export async function checkVoucherOffline(candidate: VoucherCandidate, pinned: P
   if (!sameAddress(voucher.token, pinned.token)) return refuse('voucher_wrong_token', `This voucher is in the token ${getAddress(voucher.token)}, not the marketplace’s payout token ${getAddress(pinned.token)}.`);
   if (voucher.expiry * 1000 <= facts.now + EXPIRY_MARGIN_MS) return refuse('voucher_expired', `This voucher expired at ${new Date(voucher.expiry * 1000).toISOString()} (or will before a claim could be mined); the marketplace sends a fresh one with its next credit.`);
   if (facts.claimState(digest) === 'confirmed') return refuse('voucher_replayed', 'This voucher was already claimed; its payout is in the claim history.');
-  if (BigInt(voucher.cumulativeAmount) !== facts.acceptedCredits) {
-    return refuse('voucher_amount_mismatch', `The voucher covers ${voucher.cumulativeAmount} base units but the ledger holds ${facts.acceptedCredits} in accepted credits for this token; wait for the marketplace’s next voucher.`);
+  // A voucher may lag the credits acknowledged after it was signed (the rest is pending until the next
+  // one), but it may never cover more than this node was credited: then the two books disagree.
+  if (BigInt(voucher.cumulativeAmount) > facts.acceptedCredits) {
+    return refuse('voucher_amount_mismatch', `The voucher covers ${voucher.cumulativeAmount} base units but the ledger holds only ${facts.acceptedCredits} in accepted credits for this token; the marketplace and this ledger disagree, so nothing is claimed.`);
   }
   const signer = await recoverSigner(digest, signature);
   if (signer === null) return refuse('voucher_forged', 'The voucher’s signature does not recover to any signer.');

@@ -89,6 +89,11 @@ export class Ledger {
     return this.db.transaction(() => this.jobs.unfinished().map((job) => ({ job, receipt: this.receipts.forJob(job.id) })))();
   }
 
+  /** Runs `steps` as one transaction: one commit (one fsync) for all of them, all or nothing. */
+  atomically<T>(steps: () => T): T {
+    return this.db.transaction(steps).immediate();
+  }
+
   /** Exact sum of all credits in `token`; compare it with the latest voucher's cumulative amount. */
   acceptedCredits(token: string): bigint {
     return this.credits.acceptedCredits(token);

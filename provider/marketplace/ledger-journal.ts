@@ -15,9 +15,12 @@ export function ledgerJournal(ledger: Ledger): JobJournal & SeqSource {
     recordAccepted: (jobId) => void ledger.jobs.accept(jobId),
     recordResult(jobId, receipt, signature) {
       const { seq, ...draft } = receipt;
-      ledger.jobs.start(jobId, receipt.deviceId);
-      ledger.receipts.record(draft, seq);
-      ledger.receipts.markSent(jobId, signature);
+      // One commit for the three steps: each synchronous=FULL commit is an fsync before the result can go out.
+      ledger.atomically(() => {
+        ledger.jobs.start(jobId, receipt.deviceId);
+        ledger.receipts.record(draft, seq);
+        ledger.receipts.markSent(jobId, signature);
+      });
     },
     recordFailed: (jobId, failure) => recordFailure(ledger, jobId, failure),
     recordAck: (jobId, ack) => void ledger.credits.record({ jobId, seq: ack.seq, credited: ack.credited.toString(), signature: ack.signature }),

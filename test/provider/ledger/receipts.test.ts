@@ -87,3 +87,21 @@ describe('receipts and the sequence number', () => {
     raw.close();
   });
 });
+
+describe('several steps as one commit', () => {
+  it('keeps all of them or none: a failing last step leaves the job as it was and no receipt', () => {
+    const spec = makeSpec('atomic');
+    env.ledger.jobs.offer(spec, SIG);
+    env.ledger.jobs.accept('atomic');
+    expect(() =>
+      env.ledger.atomically(() => {
+        env.ledger.jobs.start('atomic', 'cpu:0');
+        env.ledger.receipts.record(makeReceipt(spec), 1);
+        throw new Error('crash before the receipt was marked sent');
+      }),
+    ).toThrow(/crash/);
+    expect(env.ledger.jobs.stateOf('atomic')).toBe('accepted');
+    expect(env.ledger.receipts.forJob('atomic')).toBeNull();
+    expect(env.ledger.receipts.lastSeq()).toBe(0);
+  });
+});

@@ -4,10 +4,9 @@ import { type EarningsBreakdownInput, type EarningsBy, type EarningsRow, MAX_BRE
 import type { MethodOutput } from '../../common/api.js';
 import type { EarningsPeriod } from '../ledger/earnings-queries.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { LedgerError } from '../ledger/ledger-error.js';
 import type { ApiHandlers } from './dispatch.js';
 import { ApiFailure } from './dispatch.js';
-import type { LedgerSource } from './ledger-handlers.js';
+import { type LedgerSource, fromLedger } from './ledger-handlers.js';
 
 const HOUR = 3_600_000;
 const PERIOD_MS: Record<EarningsPeriod, number> = { hour: HOUR, day: 24 * HOUR, week: 7 * 24 * HOUR };
@@ -27,7 +26,7 @@ export function earningsBreakdown(source: LedgerSource, input: z.output<typeof E
   if (isPeriod(input.by) && (to - from) / PERIOD_MS[input.by] > MAX_BREAKDOWN_BUCKETS) {
     throw new ApiFailure('invalid_input', `A breakdown by ${input.by} spans at most ${MAX_BREAKDOWN_BUCKETS} ${input.by}s; narrow the range or group by a longer period.`);
   }
-  const rows = readLedger(source, (ledger) => query(ledger, input.by, { from, to }, input.utcOffsetMinutes ?? 0));
+  const rows = fromLedger(source, (ledger) => query(ledger, input.by, { from, to }, input.utcOffsetMinutes ?? 0));
   return { by: input.by, from, to, rows: rows.slice(0, MAX_BREAKDOWN_ROWS), truncated: rows.length > MAX_BREAKDOWN_ROWS };
 }
 
@@ -60,13 +59,3 @@ function isPeriod(by: EarningsBy): by is EarningsPeriod {
 }
 
 // The same "no ledger" answer as jobs.list and earnings.summary give (ledger-handlers.ts).
-function readLedger<T>(source: LedgerSource, read: (ledger: Ledger) => T): T {
-  const ledger = source();
-  if (ledger === null || !ledger.open) throw new ApiFailure('unavailable', 'No ledger is open: this provider is not connected to a marketplace (start it with --marketplace URL --coordinator 0xADDRESS).');
-  try {
-    return read(ledger);
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === 'invalid_input') throw new ApiFailure('invalid_input', err.message);
-    throw err;
-  }
-}

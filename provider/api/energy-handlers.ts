@@ -4,11 +4,9 @@ import type { MethodInput, MethodOutput } from '../../common/api.js';
 import { isTimeZone, startOfLocalDay, systemTimeZone } from '../energy/local-day.js';
 import { MJ_PER_KWH, formatMicro, parseMicro } from '../energy/money.js';
 import { type NetFigures, type NetRange, type NetValuation, addJob, emptyFigures } from '../ledger/energy-net-queries.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { LedgerError } from '../ledger/ledger-error.js';
 import { SettingsRejected } from '../scheduler/settings-store.js';
 import { ApiFailure, type ApiHandlers } from './dispatch.js';
-import type { LedgerSource } from './ledger-handlers.js';
+import { type LedgerSource, fromLedger } from './ledger-handlers.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -63,7 +61,7 @@ export function earningsNet(source: LedgerSource, ctx: EnergyHandlerContext, inp
   const valuation: NetValuation = { currency: settings.currency, tokenPriceMicro: parseMicro(settings.tokenPrice), tokenDecimals };
   const range: NetRange = { from, to };
   const limit = input.jobsLimit ?? 50;
-  return readLedger(source, (ledger) => {
+  return fromLedger(source, (ledger) => {
     const report = ledger.net.report(range, valuation, timeZone);
     const newest = limit === 0 ? [] : ledger.net.newest(range, valuation, limit + 1);
     const lastHour = emptyFigures();
@@ -107,7 +105,7 @@ export function telemetryHistory(source: LedgerSource, input: MethodInput<'telem
   const to = input.to ?? now + 1;
   const from = input.from ?? Math.max(0, to - DAY);
   if (from > to) throw new ApiFailure('invalid_input', `The range starts (${from}) after it ends (${to}); give from ≤ to, in epoch milliseconds.`);
-  const minutes = readLedger(source, (ledger) =>
+  const minutes = fromLedger(source, (ledger) =>
     ledger.telemetry.read({ from, to, limit: MAX_TELEMETRY_MINUTES + 1, ...(input.deviceId === undefined ? {} : { deviceId: input.deviceId }) }),
   );
   return { from, to, minutes: minutes.slice(0, MAX_TELEMETRY_MINUTES), truncated: minutes.length > MAX_TELEMETRY_MINUTES };
@@ -130,13 +128,3 @@ function wire(figures: NetFigures): WireFigures {
   };
 }
 
-function readLedger<T>(source: LedgerSource, read: (ledger: Ledger) => T): T {
-  const ledger = source();
-  if (ledger === null || !ledger.open) throw new ApiFailure('unavailable', 'No ledger is open: this provider is not connected to a marketplace (start it with --marketplace URL --coordinator 0xADDRESS).');
-  try {
-    return read(ledger);
-  } catch (err) {
-    if (err instanceof LedgerError && err.code === 'invalid_input') throw new ApiFailure('invalid_input', err.message);
-    throw err;
-  }
-}

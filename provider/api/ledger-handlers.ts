@@ -17,9 +17,10 @@ export function earningsSummary(source: LedgerSource): MethodOutput<'earnings.su
   return fromLedger(source, (ledger) => ({ totals: ledger.earnings.byToken().map((t) => ({ token: t.token, credited: t.amount, jobs: t.jobs })) }));
 }
 
-function fromLedger<T>(source: LedgerSource, read: (ledger: Ledger) => T): T {
+/** Reads the open ledger: `unavailable` when there is none, `invalid_input` for what the ledger refuses. */
+export function fromLedger<T>(source: LedgerSource, read: (ledger: Ledger) => T): T {
   const ledger = source();
-  if (ledger === null || !ledger.open) throw new ApiFailure('unavailable', 'No ledger is open: this provider is not connected to a marketplace (start it with --marketplace URL --coordinator 0xADDRESS).');
+  if (ledger === null || !ledger.open) throw new ApiFailure('unavailable', 'No ledger is open: this provider takes no jobs (started with --no-marketplace). Start it without that flag for the local demo marketplace, or with --marketplace URL --coordinator 0xADDRESS.');
   try {
     return read(ledger);
   } catch (err) {

@@ -73,7 +73,7 @@ describe('hearth status', () => {
       const { code, stdout, stderr } = await runHearth([command, '--data-dir', dataDir]);
       expect(code).toBe(1);
       expect(stdout).toBe('');
-      expect(stderr).toMatch(/^hearth: No ledger is open: this provider is not connected to a marketplace \(.*--marketplace URL --coordinator 0xADDRESS.*\)\.\n$/);
+      expect(stderr).toMatch(/^hearth: No ledger is open: this provider takes no jobs \(started with --no-marketplace\)\. .*--marketplace URL --coordinator 0xADDRESS\.\n$/);
     }
   });
 

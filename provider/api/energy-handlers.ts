@@ -1,7 +1,8 @@
 /** `earnings.net` and `telemetry.history`: net earnings after electricity and per-minute telemetry, from the ledger. */
 import { type EnergySettings, type EnergySettingsPatch, MAX_TELEMETRY_MINUTES, type NetFigures as WireFigures } from '../../common/api-energy.js';
 import type { MethodInput, MethodOutput } from '../../common/api.js';
-import { isTimeZone, startOfLocalDay, systemTimeZone } from '../energy/local-day.js';
+import { isKnownTimeZone } from '../../common/api-settings.js';
+import { startOfLocalDay, systemTimeZone } from '../energy/local-day.js';
 import { MJ_PER_KWH, formatMicro, parseMicro } from '../energy/money.js';
 import { type NetFigures, type NetRange, type NetValuation, addJob, emptyFigures } from '../ledger/energy-net-queries.js';
 import { SettingsRejected } from '../scheduler/settings-store.js';
@@ -50,7 +51,7 @@ export function energyHandlers(
 /** `earnings.net`: totals, local days, devices, the newest jobs and the projection per day. */
 export function earningsNet(source: LedgerSource, ctx: EnergyHandlerContext, input: MethodInput<'earnings.net'>, now: number): MethodOutput<'earnings.net'> {
   const timeZone = input.timeZone ?? ctx.timeZone() ?? systemTimeZone();
-  if (!isTimeZone(timeZone)) throw new ApiFailure('invalid_input', `Unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as Europe/Berlin.`);
+  if (!isKnownTimeZone(timeZone)) throw new ApiFailure('invalid_input', `Unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as Europe/Berlin.`);
   const to = input.to ?? now + 1;
   // Thirty whole local days: today and the 29 before it (noon avoids landing on a daylight-saving edge).
   const from = input.from ?? startOfLocalDay(startOfLocalDay(to - 1, timeZone) - 29 * DAY + 12 * HOUR, timeZone);

@@ -2,15 +2,6 @@
 
 const DAY = 86_400_000;
 
-/** True when `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** This machine's time zone. */
 export function systemTimeZone(): string {

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FromProvider } from '../../common/marketplace-protocol.js';
 import { type Marketplace, startMarketplace } from '../../marketplace/marketplace.js';
-import { type HearthProcess, spawnHearth } from '../helpers/hearth-process.js';
+import { spawnHearth, waitForHearth } from '../helpers/hearth-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { installFakeNvidiaSmi, setFakeNvidiaSmi } from '../provider/telemetry/fake-nvidia-smi.js';
 
@@ -35,17 +35,6 @@ async function tempDir(prefix: string): Promise<string> {
   const temp = await makeTempDir(prefix);
   cleanups.push(temp.remove);
   return temp.dir;
-}
-
-/** Polls until `read` returns a value, or fails with what the provider said. */
-async function waitFor<T>(read: () => T | null | Promise<T | null>, what: string, proc: HearthProcess, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (proc.child.exitCode !== null || Date.now() > until) throw new Error(`No ${what}.\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** One silero-vad run submitted over OIP, as a consumer would. */
@@ -110,7 +99,7 @@ describe('gaming mode with a scripted nvidia-smi', () => {
     const status = await api<{ devices: { id: string; name: string }[] | null; workers: { deviceId: string }[] }>('status.get');
     expect(status.devices).toEqual([expect.objectContaining({ id: GPU, name: 'NVIDIA GeForce RTX 4090' })]);
     expect(status.workers.map((w) => w.deviceId)).toEqual([GPU]);
-    await waitFor(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'provider connection', provider);
+    await waitForHearth(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'provider connection', provider);
     const first = await infer(base);
     expect(first.status).toBe(200);
     const node = connected!;
@@ -125,7 +114,7 @@ describe('gaming mode with a scripted nvidia-smi', () => {
     const workerPid = (await api<{ workers: { pid: number | null }[] }>('status.get')).workers[0]!.pid!;
     const game = 'C:\\Program Files (x86)\\Steam\\steamapps\\common\\Cyberpunk 2077\\bin\\x64\\Cyberpunk2077.exe';
     await setFakeNvidiaSmi(bin, { gpu: 'rtx-4090-game.csv', apps: { text: `${GPU}, ${workerPid}, node, 1562\n${GPU}, 51877, ${game}, 8930\n` } });
-    const drain = await waitFor(() => wire.find((m) => m.type === 'drain') ?? null, 'drain message at the coordinator', provider, 30_000);
+    const drain = await waitForHearth(() => wire.find((m) => m.type === 'drain') ?? null, 'drain message at the coordinator', provider, 30_000);
     expect(drain).toEqual({ type: 'drain', reason: expect.stringMatching(/^Gaming mode: .*Cyberpunk2077\.exe \(pid 51877\) is using this GPU/) });
     expect(market.link.session(node)!.paused).toBe(true);
     const paused = await api<SchedulerView>('scheduler.get');
@@ -137,7 +126,7 @@ describe('gaming mode with a scripted nvidia-smi', () => {
     // The game quits: after the grace period a heartbeat with `paused: null` ends the drain.
     const drainAt = wire.indexOf(drain);
     await setFakeNvidiaSmi(bin, { gpu: 'rtx-4090-idle.csv', apps: 'apps-none.csv' });
-    const resumed = await waitFor(() => wire.slice(drainAt).find((m) => m.type === 'heartbeat' && m.paused === null) ?? null, 'resuming heartbeat', provider, 30_000);
+    const resumed = await waitForHearth(() => wire.slice(drainAt).find((m) => m.type === 'heartbeat' && m.paused === null) ?? null, 'resuming heartbeat', provider, 30_000);
     const resumedAt = wire.indexOf(resumed);
     // Nothing about a job crossed the wire while it was paused.
     expect(wire.slice(drainAt, resumedAt).filter((m) => m.type.startsWith('job.'))).toEqual([]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tensor } from '../../common/tensor.js';
-import { type HearthProcess, spawnHearth } from '../helpers/hearth-process.js';
+import { callApi, spawnHearth, waitForHearth } from '../helpers/hearth-process.js';
 import { REAL_MODELS } from '../helpers/onnx-models.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { fp32, infer, int64, valuesOf } from '../marketplace/oip/oip-client.js';
@@ -23,25 +23,6 @@ afterEach(async () => {
 
 type DemoInfo = { oipUrl: string; consumerKey: string; coordinator: string; chainId: number; payout: { vault: string; token: string; rpcUrl: string; tokenSymbol: string } };
 type JobItem = { id: string; state: string; token: string; price: string; credited: string | null };
-
-/** Polls until `read` returns a value, or fails with what the process said. */
-async function waitFor<T>(read: () => T | null | Promise<T | null>, what: string, proc: HearthProcess, timeoutMs = 90_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (proc.child.exitCode !== null || Date.now() > until) throw new Error(`No ${what}.\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** Calls the provider's dashboard API the way the browser does. */
-async function api<T>(dashboardUrl: string, token: string, method: string, input: object = {}): Promise<T> {
-  const res = await fetch(`${new URL(dashboardUrl).origin}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  const envelope = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!envelope.ok) throw new Error(`${method} failed: ${JSON.stringify(envelope.error)}`);
-  return envelope.value!;
-}
 
 /** True while something accepts TCP connections on `url`'s port. */
 function listening(url: string): Promise<boolean> {
@@ -94,7 +75,7 @@ describe('the embedded default (hearth start with no marketplace)', () => {
     const info = JSON.parse(readFileSync(join(temp.dir, 'local-demo', 'local-demo.json'), 'utf8')) as DemoInfo;
     expect(info.payout.tokenSymbol).toBe('HUSD');
     const base = info.oipUrl.replace(/\/v2$/, '');
-    await waitFor(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'a connected provider (health/ready 200)', proc);
+    await waitForHearth(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'a connected provider (health/ready 200)', proc);
 
     const cases = [
       { model: 'ppocr-rec', file: REAL_MODELS.ocrRecognition, inputs: [ocrLine()] },
@@ -117,16 +98,16 @@ describe('the embedded default (hearth start with no marketplace)', () => {
     expect((await fetch(`${base}/v2/models`)).status).toBe(401);
 
     const token = readFileSync(join(temp.dir, 'dashboard-token'), 'utf8').trim();
-    const status = await api<{ marketplace: { state: string; coordinator: string } | null }>(dashboardUrl, token, 'status.get');
+    const status = await callApi<{ marketplace: { state: string; coordinator: string } | null }>(dashboardUrl, token, 'status.get');
     expect(status.marketplace).toMatchObject({ state: 'connected', coordinator: info.coordinator });
     // Our two jobs and the demand generator's are credited in the test token; the ledger agrees with the API.
-    const credited = await waitFor(async () => {
-      const page = await api<{ items: JobItem[] }>(dashboardUrl, token, 'jobs.list', { limit: 50 });
+    const credited = await waitForHearth(async () => {
+      const page = await callApi<{ items: JobItem[] }>(dashboardUrl, token, 'jobs.list', { limit: 50 });
       const done = page.items.filter((j) => j.state === 'credited');
       return done.length >= 3 ? done : null;
     }, 'three credited jobs', proc);
     for (const job of credited) expect(job).toMatchObject({ token: info.payout.token.toLowerCase(), credited: job.price });
-    const earnings = await api<{ totals: { token: string; credited: string; jobs: number }[] }>(dashboardUrl, token, 'earnings.summary');
+    const earnings = await callApi<{ totals: { token: string; credited: string; jobs: number }[] }>(dashboardUrl, token, 'earnings.summary');
     expect(earnings.totals).toHaveLength(1);
     expect(BigInt(earnings.totals[0]!.credited)).toBeGreaterThan(0n);
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type HearthProcess, runHearth, spawnHearth } from '../helpers/hearth-process.js';
+import { callApi, type HearthProcess, runHearth, spawnHearth, waitForHearth } from '../helpers/hearth-process.js';
 import { REAL_MODELS } from '../helpers/onnx-models.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -42,17 +42,6 @@ function spawn(args: string[]): HearthProcess {
     await proc.exited;
   });
   return proc;
-}
-
-/** Polls until `read` returns a value, or fails with what the process said. */
-async function waitFor<T>(read: () => T | null | Promise<T | null>, what: string, proc: HearthProcess, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (proc.child.exitCode !== null || Date.now() > until) throw new Error(`No ${what}.\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Sends SIGTERM and waits for a clean exit (SIGKILL after 20 s). */
@@ -145,22 +134,13 @@ async function inferBinary(base: string): Promise<{ reply: OipReply; values: Rec
   return { reply, values };
 }
 
-/** Calls the provider's dashboard API the way the browser does. */
-async function api<T>(dashboardUrl: string, token: string, method: string, input: object = {}): Promise<T> {
-  const base = new URL(dashboardUrl).origin;
-  const res = await fetch(`${base}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  const envelope = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!envelope.ok) throw new Error(`${method} failed: ${JSON.stringify(envelope.error)}`);
-  return envelope.value!;
-}
-
 type JobItem = { id: string; state: string; modelSha256: string; token: string; price: string; credited: string | null; deviceId: string | null; seq: number | null };
 
 describe('marketplace and provider as separate processes', () => {
   it('runs OIP jobs on the connected provider, matching onnxruntime, credited in its ledger', { timeout: 180_000 }, async () => {
     const [marketDir, providerDir] = [await tempDir(), await tempDir()];
     const market = spawn(['marketplace', '--port', '0', '--data-dir', marketDir, '--consumer-key', CONSUMER_KEY, '--no-local-worker']);
-    const printed = await waitFor(() => (market.stdout().includes('Press Ctrl+C') ? market.stdout() : null), 'marketplace start-up', market);
+    const printed = await waitForHearth(() => (market.stdout().includes('Press Ctrl+C') ? market.stdout() : null), 'marketplace start-up', market);
     const base = /OIP API: (http:\/\/127\.0\.0\.1:\d+)\/v2/.exec(printed)![1]!;
     const providerUrl = /Provider URL: (ws:\/\/127\.0\.0\.1:\d+\/provider)/.exec(printed)![1]!;
     const [, coordinator, chainId] = /Coordinator: (0x[0-9a-fA-F]{40}) \(chain id (\d+)/.exec(printed)!;
@@ -173,7 +153,7 @@ describe('marketplace and provider as separate processes', () => {
     const provider = spawn(['start', '--data-dir', providerDir, '--dashboard-port', '0', '--marketplace', base, '--coordinator', coordinator!, '--chain-id', chainId!]);
     const dashboardUrl = await provider.dashboardUrl();
     const node = /this node is (0x[0-9a-fA-F]{40})/.exec(provider.stdout())![1]!;
-    await waitFor(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'provider connection (health/ready 200)', provider);
+    await waitForHearth(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'provider connection (health/ready 200)', provider);
 
     const want = await runDirectly();
     for (const run of [await inferJson(base), await inferBinary(base)]) {
@@ -190,8 +170,8 @@ describe('marketplace and provider as separate processes', () => {
 
     const token = readFileSync(join(providerDir, 'dashboard-token'), 'utf8').trim();
     // The ack may land a moment after the consumer got its outputs.
-    const jobs = await waitFor(async () => {
-      const page = await api<{ items: JobItem[]; nextCursor: string | null }>(dashboardUrl, token, 'jobs.list', { limit: 10 });
+    const jobs = await waitForHearth(async () => {
+      const page = await callApi<{ items: JobItem[]; nextCursor: string | null }>(dashboardUrl, token, 'jobs.list', { limit: 10 });
       return page.items.length === 2 && page.items.every((j) => j.state === 'credited') ? page.items : null;
     }, 'two credited jobs in the ledger', provider);
     for (const job of jobs) {
@@ -199,9 +179,9 @@ describe('marketplace and provider as separate processes', () => {
       expect(job.modelSha256).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(jobs.map((j) => j.seq).sort()).toEqual([1, 2]);
-    const earnings = await api<{ totals: { token: string; credited: string; jobs: number }[] }>(dashboardUrl, token, 'earnings.summary');
+    const earnings = await callApi<{ totals: { token: string; credited: string; jobs: number }[] }>(dashboardUrl, token, 'earnings.summary');
     expect(earnings.totals).toEqual([{ token: NO_TOKEN, credited: String(2n * VAD_PRICE), jobs: 2 }]);
-    const status = await api<{ marketplace: { state: string; coordinator: string; node: string; jobsDone: number } | null }>(dashboardUrl, token, 'status.get');
+    const status = await callApi<{ marketplace: { state: string; coordinator: string; node: string; jobsDone: number } | null }>(dashboardUrl, token, 'status.get');
     expect(status.marketplace).toMatchObject({ state: 'connected', coordinator, node, jobsDone: 2 });
 
     // Both stop cleanly on SIGTERM: the provider drains and says bye, the coordinator closes.

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { type Address, createPublicClient, erc20Abi, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payoutVaultAbi } from '../../contracts/generated/PayoutVault.js';
-import { type HearthProcess, spawnHearth } from '../helpers/hearth-process.js';
+import { callApi, spawnHearth, waitForHearth } from '../helpers/hearth-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { launchChromium, openWatchedPage } from './chromium.js';
 
@@ -33,24 +33,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   await browser?.close();
 });
-
-/** Calls the provider's dashboard API the way the browser does. */
-async function api<T>(dashboardUrl: string, token: string, method: string, input: object = {}): Promise<T> {
-  const res = await fetch(`${new URL(dashboardUrl).origin}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  const envelope = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!envelope.ok) throw new Error(`${method} failed: ${JSON.stringify(envelope.error)}`);
-  return envelope.value!;
-}
-
-async function waitFor<T>(read: () => Promise<T | null>, what: string, proc: HearthProcess, timeoutMs = 90_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (proc.child.exitCode !== null || Date.now() > until) throw new Error(`No ${what}.\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('claiming on the embedded default', () => {
   it('jobs earn, the Wallet page claims through wagmi, and the chain pays exactly the voucher', { timeout: 240_000 }, async () => {
@@ -80,8 +62,8 @@ describe('claiming on the embedded default', () => {
     await expect.poll(async () => page.getByTestId('wallet-gas').textContent(), { timeout: 30_000 }).toMatch(/^[1-9][0-9.]* ETH$/);
 
     // Jobs run and vouchers arrive: the page shows a claimable amount.
-    await waitFor(async () => {
-      const status = await api<{ claimable: { amount: string } | null }>(dashboardUrl, token, 'wallet.status');
+    await waitForHearth(async () => {
+      const status = await callApi<{ claimable: { amount: string } | null }>(dashboardUrl, token, 'wallet.status');
       return status.claimable !== null && BigInt(status.claimable.amount) > 0n ? true : null;
     }, 'a claimable amount', proc);
     await expect.poll(async () => page.getByTestId('wallet-claimable').getAttribute('data-testid'), { timeout: 30_000 }).toBe('wallet-claimable');
@@ -94,7 +76,7 @@ describe('claiming on the embedded default', () => {
     await page.getByRole('button', { name: 'Confirm and send' }).click();
     await page.getByTestId('claim-confirmed').waitFor({ timeout: 60_000 });
 
-    const claims = await api<{ items: ClaimItem[] }>(dashboardUrl, token, 'claim.list');
+    const claims = await callApi<{ items: ClaimItem[] }>(dashboardUrl, token, 'claim.list');
     const confirmed = claims.items.find((c) => c.state === 'confirmed');
     expect(confirmed, JSON.stringify(claims.items)).toBeDefined();
     const after = await chain.readContract({ address: demo.payout.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
@@ -113,6 +95,6 @@ describe('claiming on the embedded default', () => {
 });
 
 async function nodeAddress(dashboardUrl: string, token: string): Promise<Address> {
-  const status = await api<{ marketplace: { node: Address } | null }>(dashboardUrl, token, 'status.get');
+  const status = await callApi<{ marketplace: { node: Address } | null }>(dashboardUrl, token, 'status.get');
   return status.marketplace!.node;
 }

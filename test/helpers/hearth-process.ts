@@ -40,3 +40,22 @@ export async function runHearth(args: string[], env?: NodeJS.ProcessEnv): Promis
   const code = await proc.exited;
   return { code, stdout: proc.stdout(), stderr: proc.stderr() };
 }
+
+/** Polls until `read` returns a value (not null), or fails with what `proc` printed when it exits or time runs out. */
+export async function waitForHearth<T>(read: () => T | null | Promise<T | null>, what: string, proc: HearthProcess, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== null) return value;
+    if (proc.child.exitCode !== null || Date.now() > until) throw new Error(`No ${what}.\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Calls the running provider's dashboard API the way the browser does; throws with the error envelope when the call fails. */
+export async function callApi<T>(dashboardUrl: string, token: string, method: string, input: object = {}): Promise<T> {
+  const res = await fetch(`${new URL(dashboardUrl).origin}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+  const envelope = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
+  if (!envelope.ok) throw new Error(`${method} failed: ${JSON.stringify(envelope.error)}`);
+  return envelope.value!;
+}

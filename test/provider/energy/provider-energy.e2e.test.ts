@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EarningsNet, EnergySettings } from '../../../common/api-energy.js';
-import { type HearthProcess, spawnHearth } from '../../helpers/hearth-process.js';
+import { callApi, type HearthProcess, spawnHearth, waitForHearth } from '../../helpers/hearth-process.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -37,40 +37,19 @@ function spawn(args: string[]): HearthProcess {
   return proc;
 }
 
-async function waitFor<T>(read: () => T | null | Promise<T | null>, what: string, proc: HearthProcess, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== null) return value;
-    if (proc.child.exitCode !== null || Date.now() > until) throw new Error(`No ${what}.\nstdout:\n${proc.stdout()}\nstderr:\n${proc.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function api<T>(dashboardUrl: string, token: string, method: string, input: object = {}): Promise<T> {
-  const res = await fetch(`${new URL(dashboardUrl).origin}/api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const envelope = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!envelope.ok) throw new Error(`${method} failed: ${JSON.stringify(envelope.error)}`);
-  return envelope.value!;
-}
-
 describe('the provider meters its jobs', () => {
   it('records each job’s energy with the price in force, and earnings.net shows it', { timeout: 180_000 }, async () => {
     const [marketDir, providerDir] = [await tempDir(), await tempDir()];
     const market = spawn(['marketplace', '--port', '0', '--data-dir', marketDir, '--consumer-key', CONSUMER_KEY, '--no-local-worker']);
-    const printed = await waitFor(() => (market.stdout().includes('Press Ctrl+C') ? market.stdout() : null), 'marketplace start-up', market);
+    const printed = await waitForHearth(() => (market.stdout().includes('Press Ctrl+C') ? market.stdout() : null), 'marketplace start-up', market);
     const base = /OIP API: (http:\/\/127\.0\.0\.1:\d+)\/v2/.exec(printed)![1]!;
     const [, coordinator, chainId] = /Coordinator: (0x[0-9a-fA-F]{40}) \(chain id (\d+)/.exec(printed)!;
     const provider = spawn(['start', '--data-dir', providerDir, '--dashboard-port', '0', '--marketplace', base, '--coordinator', coordinator!, '--chain-id', chainId!]);
     const dashboardUrl = await provider.dashboardUrl();
     const token = readFileSync(join(providerDir, 'dashboard-token'), 'utf8').trim();
-    await waitFor(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'provider connection', provider);
+    await waitForHearth(async () => ((await fetch(`${base}/v2/health/ready`)).status === 200 ? true : null), 'provider connection', provider);
 
-    const settings = await api<EnergySettings>(dashboardUrl, token, 'energy.settings.update', { electricityPrice: '0.42', currency: 'USD' });
+    const settings = await callApi<EnergySettings>(dashboardUrl, token, 'energy.settings.update', { electricityPrice: '0.42', currency: 'USD' });
     expect(settings).toMatchObject({ electricityPrice: '0.42', currency: 'USD' });
 
     const input = Array.from({ length: 512 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000));
@@ -88,8 +67,8 @@ describe('the provider meters its jobs', () => {
     expect(res.status, await res.clone().text()).toBe(200);
 
     // The energy is written once the sampler's next reading (every 5 s) closes the run.
-    const net = await waitFor(async () => {
-      const value = await api<EarningsNet>(dashboardUrl, token, 'earnings.net', { timeZone: 'UTC' });
+    const net = await waitForHearth(async () => {
+      const value = await callApi<EarningsNet>(dashboardUrl, token, 'earnings.net', { timeZone: 'UTC' });
       return value.jobs.length === 1 && value.jobs[0]!.energyWh !== null ? value : null;
     }, 'a metered job in earnings.net', provider);
     const [job] = net.jobs;
@@ -104,7 +83,7 @@ describe('the provider meters its jobs', () => {
     expect(net.days).toHaveLength(1);
 
     // The Jobs page's list carries the same figures.
-    const page = await api<{ items: Array<{ id: string; energy?: { estimated: boolean; currency: string; energyCost: string } }> }>(dashboardUrl, token, 'jobs.list', {});
+    const page = await callApi<{ items: Array<{ id: string; energy?: { estimated: boolean; currency: string; energyCost: string } }> }>(dashboardUrl, token, 'jobs.list', {});
     expect(page.items[0]).toMatchObject({ id: job!.jobId, energy: { estimated: true, currency: 'USD', energyCost: job!.energyCost } });
 
     provider.child.kill('SIGTERM');

@@ -16,7 +16,9 @@ Usage:
   hearth desktop [options]   open the desktop app; runs \`hearth start\` where it cannot (no display,
                              no Electron runtime)
   hearth gpu [--json]        the GPUs found, and which execution providers really run here
-  hearth bench [--json]      measure inference raw and through the sandboxed worker (a few minutes)
+  hearth bench [--json]      the benchmarks: worker (raw vs sandboxed), marketplace end to end, coordinator
+                             at scale, payout gas (several minutes; one section: npm run bench --
+                             --only-section NAME)
   hearth status [--json]     what the running provider is doing (reads it through its dashboard API)
   hearth jobs [--json] [--limit N] [--cursor C]
                              the running provider's jobs, newest first, a page at a time

@@ -86,8 +86,8 @@ export async function benchCase(c: BenchCase, ctx: CaseContext): Promise<CaseRep
     let onPath = on.path;
     for (const batch of plan.batches) {
       if (batch > 1) {
-        // A fresh batching worker per batch size: its gain check decides once per process and for good,
-        // so a worker that gave up merging at one load would say nothing about the next.
+        // A fresh batching worker per batch size: its gain check re-opens a verdict only every 500 runs,
+        // so a worker that gave up merging at one load would say little about the next.
         await onPath.close();
         onPath = (await start(ctx.configOn)).path;
         opened.push(onPath);

@@ -52,8 +52,21 @@ function numbersOf(tensor: Tensor): (i: number) => number {
   return (i) => Number(view[i]);
 }
 
-/** Sum and absolute sum in one pass; plain number arrays get a closure-free loop (the hot path). */
+/** Sum and absolute sum of FP32 data: its own monomorphic loop, the hot path (most outputs are FP32). */
+function sumsFloat32(view: Float32Array): { sum: number; sumAbs: number } {
+  let sum = 0;
+  let sumAbs = 0;
+  for (let i = 0; i < view.length; i++) {
+    const v = view[i]!;
+    sum += v;
+    sumAbs += v < 0 ? -v : v;
+  }
+  return { sum, sumAbs };
+}
+
+/** Sum and absolute sum in one pass; plain number arrays get a closure-free loop. */
 function sums(tensor: Tensor, count: number, at: (i: number) => number): { sum: number; sumAbs: number } {
+  if (tensor.datatype === 'FP32' && count * 4 === tensor.data.byteLength) return sumsFloat32(numericView('FP32', tensor.data) as Float32Array);
   let sum = 0;
   let sumAbs = 0;
   const plain = tensor.datatype === 'BYTES' ? tensor.data : tensor.datatype === 'FP16' || tensor.datatype.endsWith('INT64') ? null : numericView(tensor.datatype, tensor.data);
@@ -73,19 +86,25 @@ function sums(tensor: Tensor, count: number, at: (i: number) => number): { sum: 
   return { sum, sumAbs };
 }
 
+/** The fingerprint entry of one output tensor. */
+export function fingerprintTensor(tensor: Tensor): OutputFingerprint[number] {
+  const count = tensor.datatype === 'BYTES' ? tensor.data.byteLength : elementCount(tensor.shape);
+  const at = tensor.datatype === 'BYTES' ? (i: number) => tensor.data[i]! : numbersOf(tensor);
+  const { sum, sumAbs } = sums(tensor, count, at);
+  const samples: FingerprintValue[] = [];
+  const step = Math.max(1, count / SAMPLES);
+  for (let i = 0; i < Math.min(count, SAMPLES); i++) samples.push(quantize(at(Math.floor(i * step)), 4));
+  return { name: tensor.name, count, sum: quantize(sum, 6), sumAbs: quantize(sumAbs, 6), samples };
+}
+
+/** Outputs in the canonical order fingerprints and output hashes use: by name, UTF-16 code units. */
+export function byName<T extends { name: string }>(outputs: readonly T[]): T[] {
+  return [...outputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Computes the fingerprint of a set of outputs, in name order. */
 export function fingerprintOutputs(outputs: readonly Tensor[]): OutputFingerprint {
-  return [...outputs]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((tensor) => {
-      const count = tensor.datatype === 'BYTES' ? tensor.data.byteLength : elementCount(tensor.shape);
-      const at = tensor.datatype === 'BYTES' ? (i: number) => tensor.data[i]! : numbersOf(tensor);
-      const { sum, sumAbs } = sums(tensor, count, at);
-      const samples: FingerprintValue[] = [];
-      const step = Math.max(1, count / SAMPLES);
-      for (let i = 0; i < Math.min(count, SAMPLES); i++) samples.push(quantize(at(Math.floor(i * step)), 4));
-      return { name: tensor.name, count, sum: quantize(sum, 6), sumAbs: quantize(sumAbs, 6), samples };
-    });
+  return byName(outputs).map(fingerprintTensor);
 }
 
 function close(x: FingerprintValue, y: FingerprintValue, relTol: number, absTol: number): boolean {

@@ -6,20 +6,28 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EngineHost } from './engine/engine-host.js';
-import { WorkerController } from './engine/worker-controller.js';
-import { processPort } from './engine/worker-port.js';
+import { type StartedEngineThread, startEngineThread } from './engine/engine-prestart.js';
+import { bufferedPort, processPort } from './engine/worker-port.js';
 
 // The supervisor sets this too; onnxruntime reads it when its environment is created in the engine thread.
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
-const port = processPort();
-if (port === null) {
+const channel = processPort();
+if (channel === null) {
   process.stderr.write('worker.js runs only as a child of the Hearth provider (no IPC channel or parentPort).\n');
   process.exit(2);
 }
 
+// Listening at once, so nothing the supervisor sends is lost while the rest loads.
+const port = bufferedPort(channel);
+
 const engineEntry = join(dirname(fileURLToPath(import.meta.url)), 'engine-thread.js');
+// Started before the rest of the worker's code is even loaded: importing onnxruntime-node in the thread
+// overlaps loading zod and the protocol here (cold start, docs/benchmarks.md).
+let prestarted: StartedEngineThread | undefined = startEngineThread(engineEntry);
+
+const { EngineHost } = await import('./engine/engine-host.js');
+const { WorkerController } = await import('./engine/worker-controller.js');
 
 /**
  * process.exit() waits for every worker_thread to stop, and a thread inside native code does not stop
@@ -32,7 +40,11 @@ function exit(code: number, how: 'clean' | 'now'): void {
 
 const controller = new WorkerController({
   port,
-  startEngine: (config, events) => new EngineHost(engineEntry, config, events),
+  startEngine: (config, events) => {
+    const thread = prestarted;
+    prestarted = undefined;
+    return new EngineHost(engineEntry, config, events, thread);
+  },
   exit,
 });
 

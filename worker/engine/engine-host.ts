@@ -2,11 +2,12 @@
  * The engine thread seen from the control thread (an EngineLink over a worker_thread). The thread is
  * this process's only onnxruntime user; if it dies, every pending call fails and `onCrash` is told.
  */
-import { type TransferListItem, Worker } from 'node:worker_threads';
+import type { TransferListItem, Worker } from 'node:worker_threads';
 import type { ExecutionProviderName, ProviderProbe, WorkerConfig } from '../../common/worker-protocol.js';
 import { WorkerFailure, messageOf } from '../inference/worker-error.js';
 import type { EngineLink } from './engine-link.js';
-import type { EngineCallKind, EngineCalls, EngineLogLevel, EngineMessage } from './engine-protocol.js';
+import { type StartedEngineThread, startEngineThread } from './engine-prestart.js';
+import type { EngineCallKind, EngineCalls, EngineConfigure, EngineLogLevel, EngineMessage } from './engine-protocol.js';
 
 export type EngineHostEvents = {
   log: (level: EngineLogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -30,12 +31,14 @@ export class EngineHost implements EngineLink {
   warmModels: string[] = [];
   sessionBytes = 0;
 
+  /** `prestarted`: a thread started at boot from the same entry (engine-prestart.ts), adopted instead of a new one. */
   constructor(
     private readonly entry: string,
     private readonly config: WorkerConfig,
     private readonly events: EngineHostEvents,
+    prestarted?: StartedEngineThread,
   ) {
-    this.thread = this.start();
+    this.thread = this.start(prestarted);
   }
 
   get busy(): boolean {
@@ -75,11 +78,19 @@ export class EngineHost implements EngineLink {
     return Promise.race([stopped, late]).finally(() => clearTimeout(timer));
   }
 
-  private start(): Worker {
-    const thread = new Worker(this.entry, { workerData: { config: this.config }, stdout: false, stderr: false });
+  private start(prestarted = startEngineThread(this.entry)): Worker {
+    const thread = prestarted.thread;
+    prestarted.adopt();
     thread.on('message', (message: EngineMessage) => this.onMessage(message));
     thread.on('error', (error) => this.events.log('error', 'the engine thread threw', { error: messageOf(error) }));
     thread.on('exit', (code) => this.onExit(code));
+    const configure: EngineConfigure = { kind: 'configure', config: this.config };
+    thread.postMessage(configure);
+    // What happened before this host listened (the thread may have failed to load onnxruntime).
+    const early = prestarted.firstError();
+    if (early !== null) this.events.log('error', 'the engine thread threw', { error: messageOf(early) });
+    const exited = prestarted.exitCode();
+    if (exited !== null) queueMicrotask(() => this.onExit(exited));
     return thread;
   }
 

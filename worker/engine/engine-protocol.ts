@@ -37,6 +37,9 @@ export type EngineCallKind = keyof EngineCalls;
 
 export type EngineRequest = { [K in EngineCallKind]: { id: number; kind: K; params: EngineCalls[K]['params'] } }[EngineCallKind];
 
+/** The first message an engine thread gets: the worker's config (it was started before `init` came). */
+export type EngineConfigure = { kind: 'configure'; config: unknown };
+
 export type EngineLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Engine thread → control thread. */

@@ -4,7 +4,6 @@
  * timings, provider, device, batch size). Hashing happens here so the engine thread goes straight on to
  * the next run.
  */
-import { fingerprintOutputs } from '../../common/fingerprint.js';
 import type { Tensor } from '../../common/tensor.js';
 import type { RunParams, RunResult, WorkerConfig } from '../../common/worker-protocol.js';
 import { BatchGain } from '../batching/batch-gain.js';
@@ -12,7 +11,7 @@ import { Batcher } from '../batching/batcher.js';
 import { batchKeyOf, mergeInputs, rowsOf, splitOutputs } from '../batching/batch-tensors.js';
 import type { ModelSignature } from '../inference/model-signature.js';
 import { totalBytes } from '../inference/tensor-bytes.js';
-import { outputSha256 } from '../inference/output-digest.js';
+import { digestOutputs } from '../inference/output-digest.js';
 import { validateRunInputs } from '../inference/validate-inputs.js';
 import { WorkerFailure } from '../inference/worker-error.js';
 import type { EngineLink } from './engine-link.js';
@@ -63,7 +62,7 @@ export class JobRunner {
       const key = this.batcher === null ? null : batchKeyOf(params, signature);
       if (key !== null) {
         const rows = rowsOf(params.inputs)!;
-        if (this.gain.pays(key)) return new Promise<RunResult>((resolve, reject) => this.batcher!.submit(key, { params, receivedAt, key, rows, resolve, reject }, rows));
+        if (this.gain.shouldMerge(key)) return new Promise<RunResult>((resolve, reject) => this.batcher!.submit(key, { params, receivedAt, key, rows, resolve, reject }, rows));
         return this.runAlone(params, receivedAt, { key, rows });
       }
     }
@@ -117,7 +116,7 @@ export class JobRunner {
     const key = jobs[0]!.key;
     const paid = this.gain.pays(key);
     this.gain.record(key, jobs.reduce((sum, j) => sum + j.rows, 0), value.runMs, true);
-    if (paid && !this.gain.pays(key)) this.log('batching does not pay for this model and shape; its jobs now run alone', { sha256: first.model.sha256, ...this.gain.measured(key) });
+    if (paid && !this.gain.pays(key)) this.log('batching does not pay for this model and shape; its jobs now run alone until the next check', { sha256: first.model.sha256, ...this.gain.measured(key) });
     jobs.forEach((job, i) => {
       const outputs = split[i]!;
       const bytes = totalBytes(outputs);
@@ -130,8 +129,7 @@ export class JobRunner {
   private result(outputs: Tensor[], value: EngineRunValue, receivedAt: number, batchSize: number): RunResult {
     return {
       outputs,
-      outputSha256: outputSha256(outputs),
-      fingerprint: fingerprintOutputs(outputs),
+      ...digestOutputs(outputs),
       timings: { queueMs: Math.max(0, value.startedAt - receivedAt), loadMs: value.loadMs, runMs: value.runMs },
       executionProvider: value.provider,
       deviceId: this.config.deviceId,

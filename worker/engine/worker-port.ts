@@ -69,3 +69,33 @@ export function processPort(proc: NodeJS.Process = process): WorkerPort | null {
   if (typeof proc.send === 'function') return ipcPort(proc);
   return null;
 }
+
+/**
+ * The same port, listening from now on: messages and a disconnect that come before the controller has
+ * loaded (worker.js loads it while the engine thread starts) are kept and delivered once it listens.
+ */
+export function bufferedPort(port: WorkerPort): WorkerPort {
+  let early: unknown[] = [];
+  let onMessage: ((message: unknown) => void) | null = null;
+  let disconnected = false;
+  let onDisconnect: (() => void) | null = null;
+  port.onMessage((message) => (onMessage === null ? early.push(message) : onMessage(message)));
+  port.onDisconnect(() => {
+    disconnected = true;
+    onDisconnect?.();
+  });
+  return {
+    send: (message) => port.send(message),
+    onMessage(listener) {
+      onMessage = listener;
+      const queued = early;
+      early = [];
+      for (const message of queued) listener(message);
+    },
+    onDisconnect(listener) {
+      onDisconnect = listener;
+      if (disconnected) listener();
+    },
+    flush: () => port.flush(),
+  };
+}

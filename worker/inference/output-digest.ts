@@ -7,6 +7,7 @@
  * with every integer little-endian.
  */
 import { createHash } from 'node:crypto';
+import { type OutputFingerprint, byName, fingerprintTensor } from '../../common/fingerprint.js';
 import type { Tensor } from '../../common/tensor.js';
 
 const encoder = new TextEncoder();
@@ -34,10 +35,25 @@ function header(tensor: Tensor): Uint8Array {
 /** Hex sha256 of the outputs' canonical encoding. */
 export function outputSha256(outputs: readonly Tensor[]): string {
   const hash = createHash('sha256');
-  const sorted = [...outputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const tensor of sorted) {
+  for (const tensor of byName(outputs)) {
     hash.update(header(tensor));
     hash.update(tensor.data);
   }
   return hash.digest('hex');
+}
+
+/**
+ * The sha256 and the fingerprint of a job's outputs, computed once, in the worker: each tensor is
+ * hashed and then summed while its bytes are still in the CPU's cache. Nothing downstream recomputes
+ * them from the outputs on the provider's side of the channel (the supervisor validates only shapes).
+ */
+export function digestOutputs(outputs: readonly Tensor[]): { outputSha256: string; fingerprint: OutputFingerprint } {
+  const hash = createHash('sha256');
+  const fingerprint: OutputFingerprint = [];
+  for (const tensor of byName(outputs)) {
+    hash.update(header(tensor));
+    hash.update(tensor.data);
+    fingerprint.push(fingerprintTensor(tensor));
+  }
+  return { outputSha256: hash.digest('hex'), fingerprint };
 }

@@ -66,7 +66,7 @@ export function WalletOverview({ status, payout }: { status: WalletStatus; payou
       )}
       {status.worthClaiming === false && (
         <p className="warning" role="alert" data-testid="wallet-not-worth">
-          The claimable amount is less than 10× what the claim costs in gas. {status.worthClaimingNote}
+          {status.worthClaimingNote}
         </p>
       )}
       {status.chainError !== null && <p className="warning">{status.chainError}</p>}

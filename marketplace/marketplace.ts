@@ -21,6 +21,7 @@ import { CoordinatorStore } from './store/coordinator-store.js';
 import { defaultModelSpecs } from './registry/default-models.js';
 import { type ModelSpec, ModelRegistry } from './registry/model-registry.js';
 import { type MarketplaceServer, type MarketplaceServerOptions, startMarketplaceServer } from './server.js';
+import { Reputation } from './verification/reputation.js';
 import { Verifier } from './verification/verifier.js';
 
 /** The path remote providers dial on the coordinator's port. */
@@ -94,9 +95,16 @@ export async function startMarketplace(options: MarketplaceOptions): Promise<Mar
   const signer = eip712JobSigner(account, chainId);
   // The in-process worker's results are trusted: they seed canaries and break ties.
   const trustLocal = options.localWorker ?? true;
-  const verifier = new Verifier({ logger, canaryRate: options.canaryRate, redundancyRate: options.redundancyRate, trusted: (id) => trustLocal && id === LOCAL_WORKER_ID });
-  const dispatcher = new Dispatcher({ signer, logger, verifier });
   const store = CoordinatorStore.open(options.storePath);
+  const verifier = new Verifier({
+    logger,
+    canaryRate: options.canaryRate,
+    redundancyRate: options.redundancyRate,
+    trusted: (id) => trustLocal && id === LOCAL_WORKER_ID,
+    // Scores live in the store, so a coordinator restart does not lift a quarantine.
+    reputation: new Reputation({ store: store.reputation }),
+  });
+  const dispatcher = new Dispatcher({ signer, logger, verifier });
   const payout = options.payout;
   let localWorker: LocalWorkerSession | null = null;
   let server: MarketplaceServer | null = null;

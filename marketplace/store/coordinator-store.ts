@@ -9,6 +9,8 @@ import type { Voucher } from '../../common/marketplace-protocol.js';
 import type { SeqBook } from '../provider-link/seq-book.js';
 import { MEMORY_STORE, openStoreDatabase } from './store-database.js';
 import { sqliteSeqBook } from './sqlite-seq-book.js';
+import type { ReputationStore } from '../verification/reputation.js';
+import { sqliteReputationStore } from './sqlite-reputation-store.js';
 
 /** A node's credited total in one token. */
 export type CreditTotal = { node: string; token: string; total: bigint; jobs: number };
@@ -33,6 +35,8 @@ type VoucherRow = {
 export class CoordinatorStore {
   /** Acks and credits; hand it to the provider link. */
   readonly seqBook: SeqBook;
+  /** Provider scores; hand it to the verifier's Reputation. */
+  readonly reputation: ReputationStore;
   private readonly totalOf;
   private readonly allTotals;
   private readonly insertVoucher;
@@ -45,6 +49,7 @@ export class CoordinatorStore {
     private readonly now: () => number,
   ) {
     this.seqBook = sqliteSeqBook(db, now);
+    this.reputation = sqliteReputationStore(db);
     this.totalOf = db.prepare('SELECT total FROM credit_totals WHERE node = ? AND token = ?').pluck();
     this.allTotals = db.prepare('SELECT node, token, total, jobs FROM credit_totals ORDER BY node, token');
     this.insertVoucher = db.prepare(

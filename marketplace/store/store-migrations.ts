@@ -68,6 +68,17 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
       CREATE INDEX vouchers_by_node ON vouchers (node, token, row);
     `,
   },
+  {
+    version: 2,
+    name: 'provider reputation',
+    sql: `
+      CREATE TABLE reputation (
+        node TEXT PRIMARY KEY,
+        score REAL NOT NULL CHECK (score BETWEEN -100 AND 100),
+        at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Applies every migration above the file's version; refuses a file from a newer Hearth. */

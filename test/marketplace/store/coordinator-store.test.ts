@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoordinatorStore } from '../../../marketplace/store/coordinator-store.js';
 import { STORE_FILE } from '../../../marketplace/store/store-database.js';
 import { STORE_MIGRATIONS } from '../../../marketplace/store/store-migrations.js';
+import { QUARANTINE_THRESHOLD, Reputation } from '../../../marketplace/verification/reputation.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 const NODE_A = '0x5050A4F4b3f9338C3472dcC01A87C76A144b3c9c';
@@ -106,5 +107,22 @@ describe('coordinator store', () => {
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)").run();
     db.close();
     expect(() => CoordinatorStore.open(newer)).toThrow(expect.objectContaining({ code: 'store_too_new' }));
+  });
+});
+
+describe('provider reputation in the store', () => {
+  it('keeps a quarantine across a coordinator restart', () => {
+    let now = 1_000_000;
+    const first = new Reputation({ store: openStore().reputation, now: () => now });
+    first.record(NODE_A, 'wrong_output');
+    expect(first.score(NODE_A)).toBeLessThanOrEqual(QUARANTINE_THRESHOLD);
+    for (const store of open.splice(0)) store.close();
+
+    now += 1000;
+    const again = new Reputation({ store: openStore().reputation, now: () => now });
+    expect(again.score(NODE_A)).toBeLessThanOrEqual(QUARANTINE_THRESHOLD);
+    // Addresses are case-blind, and an unknown node is neutral.
+    expect(again.score(NODE_A.toLowerCase())).toBe(again.score(NODE_A));
+    expect(again.score(NODE_B)).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { type MarketplaceCommand, parseMarketplaceArgs } from '../../marketplace/cli.js';
 import type { MarketplaceLinkConfig } from '../marketplace/provider-link-wiring.js';
 import { DEFAULT_DASHBOARD_PORT } from '../settings.js';
-import { MARKETPLACE_FLAG_HELP, MARKETPLACE_FLAG_OPTIONS, parseMarketplaceFlags } from './marketplace-flags.js';
+import { MARKETPLACE_FLAG_HELP, MARKETPLACE_FLAG_OPTIONS, parseMarketplaceFlags, parseRpcUrl } from './marketplace-flags.js';
 import { READ_COMMAND_OPTIONS, type ReadCommand, checkNoReadCommandFlags, isReadCommandName, parseReadCommand } from './read-command-args.js';
 import { UsageError } from './usage-error.js';
 import { WALLET_HELP, type WalletCommand, parseWalletCommand } from './wallet.js';
@@ -45,7 +45,7 @@ export type Command =
   | { kind: 'marketplace-help' }
   | ReadCommand
   | WalletCommand
-  | { kind: 'start' | 'desktop'; dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig | 'local-demo' };
+  | { kind: 'start' | 'desktop'; dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig | 'local-demo'; payoutRpcUrl?: string };
 
 /** Parses argv (without node and the script) into a command, or throws UsageError. */
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Command {
@@ -92,7 +92,14 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" after "${name}".`);
   const marketplace = parseMarketplaceFlags(values);
   if (typeof marketplace === 'object' && name !== 'start') throw new UsageError('--marketplace goes with `hearth start`.');
-  return { kind: name, dataDir: values['data-dir'], dashboardPort: parsePort(values['dashboard-port']), ...(marketplace === undefined ? {} : { marketplace }) };
+  const payoutRpcUrl = parseRpcUrl(values['rpc-url']);
+  return {
+    kind: name,
+    dataDir: values['data-dir'],
+    dashboardPort: parsePort(values['dashboard-port']),
+    ...(marketplace === undefined ? {} : { marketplace }),
+    ...(payoutRpcUrl === undefined ? {} : { payoutRpcUrl }),
+  };
 }
 
 function parsePort(value: string | undefined): number | undefined {

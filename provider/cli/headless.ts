@@ -8,7 +8,7 @@ import { HEARTH_VERSION } from '../version.js';
 import { LOCAL_DEMO_DIR, LOCAL_DEMO_INFO_FILE } from '../../marketplace/embedded/local-demo.js';
 import { removeDashboardRecord, writeDashboardRecord } from './api-connection.js';
 
-export type HeadlessOptions = { dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig | 'local-demo' };
+export type HeadlessOptions = { dataDir: string | undefined; dashboardPort: number | undefined; marketplace?: MarketplaceLinkConfig | 'local-demo'; payoutRpcUrl?: string };
 
 /** The built renderer, next to the built CLI (out/main/cli.js → out/renderer). */
 export function builtRendererDir(): string {
@@ -37,7 +37,7 @@ function marketplaceLines(provider: Provider): string {
 
 /** `hearth start`: the provider plus the dashboard server, until SIGINT or SIGTERM. */
 export async function runHeadless(options: HeadlessOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
-  const provider = await Provider.open({ dataDir: options.dataDir ?? defaultDataDir(), mode: 'headless', workers: { appRoot: builtAppRoot() }, marketplace: options.marketplace });
+  const provider = await Provider.open({ dataDir: options.dataDir ?? defaultDataDir(), mode: 'headless', workers: { appRoot: builtAppRoot() }, marketplace: options.marketplace, payoutRpcUrl: options.payoutRpcUrl });
   for (const warning of provider.warnings) err.write(`hearth: warning: ${warning}\n`);
   await provider.start();
   let server;

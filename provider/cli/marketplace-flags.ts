@@ -15,6 +15,7 @@ export const MARKETPLACE_FLAG_OPTIONS = {
   coordinator: { type: 'string' },
   'chain-id': { type: 'string' },
   'no-marketplace': { type: 'boolean' },
+  'rpc-url': { type: 'string' },
 } as const;
 
 /** The help lines of these flags. */
@@ -23,6 +24,8 @@ export const MARKETPLACE_FLAG_HELP = `  --marketplace URL          (start) conne
   --coordinator 0xADDRESS    (with --marketplace, required) the coordinator address to trust; offers,
                              challenges and acks signed by any other key are refused
   --chain-id N               (with --marketplace) the chain id jobs are signed for (default ${DEFAULT_CHAIN_ID})
+  --rpc-url URL              (start) the payout chain's JSON-RPC endpoint for the wallet, instead of the one
+                             the marketplace announces
   --no-marketplace           (start) take no jobs: no coordinator, no local demo
                              Without --marketplace or --no-marketplace, \`hearth start\` runs the local demo
                              marketplace: a coordinator, a local anvil chain with the payout vault and a
@@ -45,6 +48,19 @@ export function parseMarketplaceFlags(values: { marketplace?: string; coordinato
   if (coordinator === undefined) throw new UsageError('--marketplace needs --coordinator 0xADDRESS: the coordinator address `hearth marketplace` prints, so that only its jobs are run.');
   if (!isAddress(coordinator, { strict: true })) throw new UsageError(`--coordinator must be a 0x address of 40 hex digits (with a valid checksum if mixed-case), not "${coordinator.slice(0, 60)}".`);
   return { url, coordinator: coordinator as Address, chainId: parseChainId(values['chain-id']) };
+}
+
+/** A `--rpc-url` value: an http(s) JSON-RPC endpoint; undefined when the flag is absent. */
+export function parseRpcUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--rpc-url must be an http(s) URL such as https://rpc.example/v1, not "${value.slice(0, 100)}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--rpc-url must be an http(s) URL, not ${url.protocol} "${value.slice(0, 100)}".`);
+  return url.href;
 }
 
 /** A `--chain-id` value: a positive whole number that EIP-712 domains and JavaScript both hold exactly. */

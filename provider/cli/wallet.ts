@@ -11,6 +11,7 @@ import { defaultDataDir } from '../data-dir.js';
 import { type PromptIo, passphraseFrom, promptHidden, readSecretFile } from './passphrase-source.js';
 import { UsageError } from './usage-error.js';
 import { openWalletSession } from './wallet-session.js';
+import { parseRpcUrl } from './marketplace-flags.js';
 
 /** A parsed `hearth wallet` or `hearth claim`. */
 export type WalletCommand =
@@ -54,7 +55,7 @@ export function parseWalletCommand(name: 'wallet' | 'claim', argv: readonly stri
     dataDir: values['data-dir'] ?? defaultDataDir(),
     ...(values['passphrase-file'] === undefined ? {} : { passphraseFile: values['passphrase-file'] }),
     ...(values['key-file'] === undefined ? {} : { keyFile: values['key-file'] }),
-    ...(values['rpc-url'] === undefined ? {} : { rpcUrl: values['rpc-url'] }),
+    ...(values['rpc-url'] === undefined ? {} : { rpcUrl: parseRpcUrl(values['rpc-url']) }),
   };
   if (name === 'claim') {
     if (positionals.length > 0) throw new UsageError(`Unexpected argument "${positionals[0]}" after "claim".`);

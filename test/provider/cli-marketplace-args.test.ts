@@ -31,6 +31,13 @@ describe('hearth start --marketplace', () => {
     });
   });
 
+  it('takes the payout chain RPC URL for the wallet, and refuses what is not http(s)', () => {
+    expect(parseCommand(['start', '--rpc-url', 'https://rpc.example/v1'])).toMatchObject({ kind: 'start', payoutRpcUrl: 'https://rpc.example/v1' });
+    expect(parseCommand(['start'])).not.toHaveProperty('payoutRpcUrl');
+    expect(() => parseCommand(['start', '--rpc-url', 'ftp://rpc.example'])).toThrow(/--rpc-url must be an http\(s\) URL/);
+    expect(() => parseCommand(['start', '--rpc-url', 'not a url'])).toThrow(/--rpc-url must be an http\(s\) URL/);
+  });
+
   it('runs the local demo marketplace by default, and none with --no-marketplace', () => {
     expect(parseCommand(['start'])).toMatchObject({ kind: 'start', marketplace: 'local-demo' });
     expect(parseCommand(['desktop'])).toMatchObject({ kind: 'desktop', marketplace: 'local-demo' });

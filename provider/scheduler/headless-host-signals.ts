@@ -9,6 +9,7 @@ import { parseReading, previewText } from '../../worker/devices/reading.js';
 import type { CommandRunner } from '../../worker/devices/run-command.js';
 import { type Measured, measured, notMeasurable } from '../telemetry/sample.js';
 import type { HostSignals, HostState } from './host-signals.js';
+import { SleepDetector } from './sleep-detector.js';
 
 export type HeadlessHostOptions = {
   /** argv of a command printing seconds since the last keyboard or mouse input; null: idle not measurable. */
@@ -18,6 +19,9 @@ export type HeadlessHostOptions = {
   /** /sys/class/power_supply, except in tests. */
   powerSupplyDir?: string;
   pollMs?: number;
+  /** How often the clocks are compared to notice that the machine slept (default 1 s). */
+  sleepCheckMs?: number;
+  sleep?: SleepDetector;
 };
 
 /** Reads whether this machine runs on battery from the kernel's power-supply folder. */
@@ -76,13 +80,25 @@ export function headlessHostSignals(options: HeadlessHostOptions): HostSignals &
   };
   const timer = setInterval(() => void refresh(), options.pollMs ?? 10_000);
   timer.unref();
+  // A wake is only visible afterwards, as the wall clock's lead over the monotonic one.
+  const sleep = options.sleep ?? new SleepDetector();
+  const sleepTimer = setInterval(() => {
+    const suspended = sleep.check();
+    if (suspended === state.suspended) return;
+    state = { ...state, suspended };
+    for (const listener of listeners) listener();
+  }, options.sleepCheckMs ?? 1000);
+  sleepTimer.unref();
   return {
     read: () => state,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => clearInterval(timer),
+    close: () => {
+      clearInterval(timer);
+      clearInterval(sleepTimer);
+    },
     refresh,
   };
 }

@@ -10,7 +10,7 @@ export function batteryPolicy(settings: SchedulerSettings, host: HostState): Ver
   return host.onBattery.value ? holdBack('battery', 'pause', null, 'Running on battery: Hearth pauses until the charger is plugged in.') : RUN;
 }
 
-/** Pauses between the system's suspend and resume notices. */
+/** Pauses from the system's suspend until shortly after it wakes. */
 export function suspendPolicy(host: HostState): Verdict {
-  return host.suspended ? holdBack('suspend', 'pause', null, 'The system is going to sleep; Hearth resumes when it wakes.') : RUN;
+  return host.suspended ? holdBack('suspend', 'pause', null, 'The system is asleep or has just woken; Hearth resumes once it has settled.') : RUN;
 }

@@ -12,10 +12,11 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { JobSpec } from '../../common/marketplace-protocol.js';
 import type { Tensor } from '../../common/tensor.js';
-import { outputSha256 } from '../../worker/inference/output-digest.js';
 import type { CanaryPlan, DispatchErrorCode, DispatchResult, DispatchVerifier, DispatcherEvents, JobRole, SubmitRequest } from './dispatch-types.js';
 import type { JobSigner } from './job-signer.js';
 import { type Attempt, type Failure, type Job, createJob, isIdle, newJobId } from './dispatch-job.js';
+import { deadlineFailure } from './deadline-failure.js';
+import { canarySpec, consumerSpec } from './job-specs.js';
 import { chooseProvider } from './provider-choice.js';
 import type { Hex, ProviderFailureCode, ProviderOutcome, ProviderSession } from './provider-session.js';
 import { resultProblem } from './result-check.js';
@@ -77,17 +78,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     if (this.queue.length >= (this.options.maxQueue ?? 1000)) {
       return this.report(refuse('queue_full', `${this.queue.length} jobs are already waiting for a provider; try again shortly.`));
     }
-    // Every job is signed `verification: "none"`, canaries and redundant copies too, so the signed
-    // field never tells a provider which jobs are checked (docs/protocol.md, Verification and reputation).
-    const spec: JobSpec = {
-      id,
-      deadline: Math.max(1, Math.round(request.deadlineMs)),
-      model: { sha256: request.model.sha256, bytes: request.model.bytes, url: request.model.url },
-      inputSha256: outputSha256(request.inputs),
-      ...(request.outputs === undefined ? {} : { outputs: request.outputs }),
-      price: request.model.price,
-      verification: 'none',
-    };
+    const spec = consumerSpec(request, id);
     const plan = this.verifier?.plan(spec, request.inputs) ?? { redundant: false, canary: null };
     // A redundant copy is a job of its own (id and signature), so a provider cannot tell it is one.
     const copySpec = plan.redundant ? { ...spec, id: newJobId() } : null;
@@ -197,9 +188,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Sends a canary now to a provider free for it (least reputed first); none is sent when none is free. */
   private async sendCanary(beside: JobSpec, plan: CanaryPlan): Promise<void> {
-    const spec: JobSpec = { ...beside, id: newJobId(), inputSha256: plan.inputSha256, verification: 'none' };
-    if (plan.outputs === undefined) delete spec.outputs;
-    else spec.outputs = plan.outputs;
+    const spec = canarySpec(beside, plan, newJobId());
     let signature: Hex;
     try {
       signature = await this.options.signer.sign(spec);
@@ -396,13 +385,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       this.queue.splice(at, 1);
       this.emit('queue', this.queue.length);
     }
-    if (job.lastFailure !== null) {
-      this.fail(job, 'failed', `${job.lastFailure.message} (no other provider took the job within ${waited} ms)`, job.lastFailure.code);
-    } else if ([...this.sessions].every((s) => s.paused || job.skip(s.id))) {
-      this.fail(job, 'no_provider', `No provider is connected to run model ${job.spec.model.sha256.slice(0, 12)}…; the job waited ${waited} ms. Try again later.`);
-    } else {
-      this.fail(job, 'overloaded', `Every provider stayed busy for the job's ${waited} ms; try again with a longer deadline or later.`);
-    }
+    const why = deadlineFailure(job, this.sessions, waited);
+    this.fail(job, why.code, why.message, why.providerCode);
   }
 
   private fail(job: Job, code: DispatchErrorCode, message: string, providerCode?: ProviderFailureCode): void {

@@ -122,7 +122,6 @@ export async function startMarketplace(options: MarketplaceOptions): Promise<Mar
       heartbeatMs: options.heartbeatMs,
       seqBook: store.seqBook,
       creditFor: options.creditFor ?? verifier.creditFor,
-      unsolicited: (node) => verifier.unsolicitedResult(node),
       payout,
       credited: ({ node, token, amount }) => {
         metrics.credit(token, amount);

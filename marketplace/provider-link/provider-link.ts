@@ -41,8 +41,6 @@ export type ProviderLinkOptions = {
   seqBook?: SeqBook;
   /** What a verified, on-time result earns (the job's price by default); see CreditDecision. */
   creditFor?: CreditDecision;
-  /** A node sent a validly signed result for a job it was never given. */
-  unsolicited?: (node: Address) => void;
   /** Told after each non-zero credit is committed with its ack. */
   credited?: (event: CreditEvent) => void;
   /** Sent in `welcome`: the chain, vault and token vouchers pay in (absent: credits only). */
@@ -204,7 +202,6 @@ export class ProviderLink extends EventEmitter<ProviderLinkEvents> {
       signer: this.options.account,
       seqBook: this.seqBook,
       creditFor: this.options.creditFor ?? ((job) => BigInt(job.price.amount)),
-      ...(this.options.unsolicited === undefined ? {} : { unsolicited: this.options.unsolicited }),
       credited: this.options.credited,
       logger: this.options.logger.child({ provider: node }),
       now: this.options.now ?? Date.now,

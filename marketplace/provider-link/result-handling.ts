@@ -35,8 +35,6 @@ export type ResultDeps = {
   creditFor: CreditDecision;
   /** Told after a non-zero credit is committed (vouchers, metrics). */
   credited?: (event: CreditEvent) => void;
-  /** Told when a node sends a validly signed result for a job it was never given (reputation). */
-  unsolicited?: (node: Address) => void;
   logger: Logger;
   now: () => number;
 };
@@ -69,7 +67,6 @@ export async function handleResult(message: Extract<FromProvider, { type: 'job.r
     const problem = (await receiptSignatureProblem(ctx.chainId, receipt, signature, ctx.node)) ?? seqProblem(ctx, receipt);
     if (problem !== null) return refuse(ctx, jobId, problem, false);
     log.info({ known: ctx.ended !== undefined }, ctx.ended === undefined ? 'result for a job not given to this provider: not credited' : 'result after its job ended: not credited');
-    if (ctx.ended === undefined) ctx.unsolicited?.(ctx.node);
     ctx.send(await acknowledge(ctx, receipt, 0n, ctx.ended?.price.token ?? ''));
     return;
   }

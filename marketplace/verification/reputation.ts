@@ -7,7 +7,7 @@
  */
 
 /** What moved a score. */
-export type ReputationEvent = 'canary_pass' | 'agreement' | 'wrong_output' | 'invalid_result' | 'timeout' | 'unsolicited_result';
+export type ReputationEvent = 'canary_pass' | 'agreement' | 'wrong_output' | 'invalid_result' | 'timeout';
 
 /** Points per event; `wrong_output` also drops the score to at least WRONG_OUTPUT_FLOOR. */
 export const REPUTATION_POINTS: Readonly<Record<ReputationEvent, number>> = {
@@ -16,7 +16,6 @@ export const REPUTATION_POINTS: Readonly<Record<ReputationEvent, number>> = {
   wrong_output: -40,
   invalid_result: -15,
   timeout: -5,
-  unsolicited_result: -10,
 };
 
 export const REPUTATION_MIN = -100;
@@ -25,6 +24,11 @@ export const REPUTATION_MAX = 100;
 export const WRONG_OUTPUT_FLOOR = -50;
 /** At or below this, a provider is quarantined. */
 export const QUARANTINE_THRESHOLD = -25;
+/**
+ * How low timeouts alone can take a score: they say a provider is unreliable (a crash, a pause, a slow
+ * card), not that its outputs are wrong, so they rank it last but never quarantine it by themselves.
+ */
+export const UNRELIABLE_FLOOR = QUARANTINE_THRESHOLD + 5;
 
 /** A score as stored: its value at `at` (epoch ms); decay is applied when it is read. */
 export type ReputationEntry = { score: number; at: number };
@@ -77,8 +81,10 @@ export class Reputation {
 
   /** Applies one event; returns the new score. */
   record(providerId: string, event: ReputationEvent): number {
-    let score = this.score(providerId) + REPUTATION_POINTS[event];
+    const current = this.score(providerId);
+    let score = current + REPUTATION_POINTS[event];
     if (event === 'wrong_output') score = Math.min(score, WRONG_OUTPUT_FLOOR);
+    if (event === 'timeout') score = Math.max(score, Math.min(current, UNRELIABLE_FLOOR));
     score = Math.min(REPUTATION_MAX, Math.max(REPUTATION_MIN, score));
     this.store.set(providerId.toLowerCase(), { score, at: this.now() });
     return score;

@@ -79,11 +79,6 @@ export class Verifier implements DispatchVerifier {
     return run.decision().then((credited) => (credited ? price : 0n));
   };
 
-  /** A provider sent a validly signed result for a job it was not given (for the link to call). */
-  unsolicitedResult(node: string): void {
-    this.record(node, 'unsolicited_result');
-  }
-
   admits(providerId: string): boolean {
     if (this.quarantinedNow === 0) return true;
     return this.standing(providerId) > QUARANTINE_THRESHOLD || this.trusted(providerId);

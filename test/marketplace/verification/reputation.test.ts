@@ -9,6 +9,7 @@ import {
   REPUTATION_MIN,
   REPUTATION_POINTS,
   Reputation,
+  UNRELIABLE_FLOOR,
   WRONG_OUTPUT_FLOOR,
   memoryReputationStore,
 } from '../../../marketplace/verification/reputation.js';
@@ -29,9 +30,20 @@ describe('reputation', () => {
     expect(reputation.record('0xA', 'canary_pass')).toBe(REPUTATION_POINTS.canary_pass);
     expect(reputation.record('0xA', 'agreement')).toBe(REPUTATION_POINTS.canary_pass + REPUTATION_POINTS.agreement);
     expect(reputation.record('0xb', 'timeout')).toBeLessThan(0);
-    expect(reputation.record('0xb', 'unsolicited_result')).toBeLessThan(REPUTATION_POINTS.timeout);
     // Node addresses are case-insensitive.
     expect(reputation.score('0xa')).toBe(reputation.score('0xA'));
+  });
+
+  it('ranks a provider that keeps timing out last, but never quarantines it for timeouts alone', () => {
+    const { reputation } = book();
+    for (let i = 0; i < 50; i++) reputation.record('0xa', 'timeout');
+    expect(reputation.score('0xa')).toBe(UNRELIABLE_FLOOR);
+    expect(reputation.quarantined('0xa')).toBe(false);
+    // A provider already quarantined for a wrong output gets no lift from its timeouts either.
+    reputation.record('0xb', 'wrong_output');
+    const caught = reputation.score('0xb');
+    expect(reputation.record('0xb', 'timeout')).toBe(caught);
+    expect(reputation.quarantined('0xb')).toBe(true);
   });
 
   it('drops a provider with a long good record straight into quarantine on one wrong output', () => {

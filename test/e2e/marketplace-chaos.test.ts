@@ -220,8 +220,12 @@ describe.skipIf(!CLI_BUILT || !WORKER_BUILT)('marketplace chaos', () => {
           if (reply.status === 200) ok.add(reply.jobId!);
         }
         await ready();
-        // A killed worker is restarted by the provider's supervisor.
-        await waitFor(workerPid, 'a ready worker');
+        // A killed worker is restarted by the provider's supervisor; after five crashes within a minute its
+        // circuit breaker holds it down for a minute first (provider/worker/restart-policy.ts).
+        await waitFor(workerPid, 'a ready worker', 150_000).catch(async (err: unknown) => {
+          const workers = await api<{ workers: unknown[] }>(dashboardUrl, token(), 'status.get').then((s) => s.workers, (e: unknown) => String(e));
+          throw new Error(`${(err as Error).message} Workers: ${JSON.stringify(workers)}; kills so far ${JSON.stringify(kills)}`);
+        });
       }
 
       // Quiet: one last job goes through, and every job the provider holds settles (a result whose job the

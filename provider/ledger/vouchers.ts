@@ -21,7 +21,8 @@ export interface StoredVoucher {
 
 /**
  * What `record` did: `stored` (now the latest for its token), `duplicate` (digest seen before, nothing
- * changed), `stale` (below the latest, or equal to it and expiring no later: not stored).
+ * changed), `stale` (below the latest, or equal to it, to the same recipient and expiring no later: not
+ * stored). A voucher for the same total to another recipient is stored: the node named a new one.
  */
 export type VoucherOutcome = 'stored' | 'duplicate' | 'stale';
 
@@ -37,7 +38,8 @@ const VoucherRow = z.object({
 });
 
 // Canonical decimals order by (length, text): numeric order for any size, without leaving TEXT.
-const LATEST = 'ORDER BY length(cumulative_amount) DESC, cumulative_amount DESC, expiry DESC, row DESC LIMIT 1';
+// Among vouchers for the highest total, the one received last: a later expiry or a new recipient.
+const LATEST = 'ORDER BY length(cumulative_amount) DESC, cumulative_amount DESC, row DESC LIMIT 1';
 
 /** Stores vouchers and answers which one is the latest per token. */
 export class VoucherStore {
@@ -69,7 +71,8 @@ export class VoucherStore {
       if (latest !== null) {
         const amount = BigInt(lower.cumulativeAmount);
         const latestAmount = BigInt(latest.voucher.cumulativeAmount);
-        if (amount < latestAmount || (amount === latestAmount && lower.expiry <= latest.voucher.expiry)) return 'stale';
+        const sameRecipient = lower.recipient === latest.voucher.recipient.toLowerCase();
+        if (amount < latestAmount || (amount === latestAmount && sameRecipient && lower.expiry <= latest.voucher.expiry)) return 'stale';
       }
       this.insert.run({ ...lower, digest: checkedDigest, signature: checkedSignature, at: this.now() });
       return 'stored';

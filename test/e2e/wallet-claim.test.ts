@@ -4,6 +4,7 @@
 // send → wait) through wagmi, whose only connector is the provider's wallet over the API, and the
 // chain shows the recipient's token balance up by exactly what the voucher paid; the page shows the
 // claim confirmed, and the strict CSP reports nothing.
+import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -69,6 +70,9 @@ describe('claiming on the embedded default', () => {
     await expect.poll(async () => page.getByTestId('wallet-claimable').getAttribute('data-testid'), { timeout: 30_000 }).toBe('wallet-claimable');
     await expect.poll(async () => (await page.getByTestId('wallet-claimable').locator('[data-amount]').getAttribute('data-amount')) ?? '0', { timeout: 30_000 }).not.toBe('0');
 
+    // The wallet was made after the provider connected: the coordinator learns the new recipient and its
+    // next voucher pays the wallet (until then they paid the node's own address).
+    await waitForHearth(() => (latestVoucherRecipient(temp.dir) === address.toLowerCase() ? true : null), 'a voucher paying the new wallet', proc);
     const before = await chain.readContract({ address: demo.payout.token, abi: erc20Abi, functionName: 'balanceOf', args: [address] });
     expect(before).toBe(0n);
     await page.getByRole('button', { name: 'Review claim' }).click();
@@ -93,6 +97,17 @@ describe('claiming on the embedded default', () => {
     expect(consoleErrors).toEqual([]);
   });
 });
+
+/** The recipient of the voucher the wallet would claim (the ledger's latest for the highest total), lower-case. */
+function latestVoucherRecipient(dataDir: string): string | null {
+  const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT recipient FROM vouchers ORDER BY length(cumulative_amount) DESC, cumulative_amount DESC, row DESC LIMIT 1').get() as { recipient: string } | undefined;
+    return row?.recipient.toLowerCase() ?? null;
+  } finally {
+    db.close();
+  }
+}
 
 async function nodeAddress(dashboardUrl: string, token: string): Promise<Address> {
   const status = await callApi<{ marketplace: { node: Address } | null }>(dashboardUrl, token, 'status.get');

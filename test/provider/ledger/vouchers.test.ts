@@ -40,6 +40,16 @@ describe('vouchers', () => {
     expect(env.ledger.vouchers.latest(TOKEN)).toMatchObject({ digest: digest('renewed'), voucher: { expiry: 900 } });
   });
 
+  it('take a voucher for the same total to a new recipient as the latest (the node named another payout address)', () => {
+    env.ledger.vouchers.record(voucher(100n, 900), SIG, digest('to-node'));
+    const wallet = '0x3333333333333333333333333333333333333333';
+    // Same second as the first, so its expiry is no later: still the latest, because it pays the new recipient.
+    expect(env.ledger.vouchers.record({ ...voucher(100n, 900), recipient: wallet }, SIG, digest('to-wallet'))).toBe('stored');
+    expect(env.ledger.vouchers.latest(TOKEN)).toMatchObject({ digest: digest('to-wallet'), voucher: { recipient: wallet } });
+    // The old recipient's voucher for that total again is a duplicate, not a step back.
+    expect(env.ledger.vouchers.record(voucher(100n, 900), SIG, digest('to-node'))).toBe('duplicate');
+  });
+
   it('compare with the credits the ledger accepted', () => {
     creditJob(env.ledger, makeSpec('j1', { price: `${2n ** 65n}` }));
     creditJob(env.ledger, makeSpec('j2', { price: '1' }));

@@ -1,5 +1,5 @@
 // Lint rules, including the process-boundary rules from STYLE.md: only electron/ imports electron,
-// the renderer imports nothing from Node, common/ imports only zod and viem, and no raw HTML sinks exist.
+// the renderer imports nothing from Node, common/ imports only zod, viem and tiny-secp256k1, and no raw HTML sinks exist.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -59,7 +59,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(?!zod$|viem$|\\./|\\.\\./[a-z-]+\\.js$).*', message: 'common/ imports nobody but zod, viem and itself.' },
+            { regex: '^(?!zod$|viem$|viem/accounts$|tiny-secp256k1$|\\./|\\.\\./[a-z-]+\\.js$).*', message: 'common/ imports nobody but zod, viem (with viem/accounts), tiny-secp256k1 and itself.' },
           ],
         },
       ],

@@ -5,7 +5,8 @@
  */
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type PrivateKeyAccount, generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { type PrivateKeyAccount, generatePrivateKey } from 'viem/accounts';
+import { protocolAccount } from '../common/wire/secp256k1.js';
 import { z } from 'zod';
 import { writeFileAtomic } from '../provider/atomic-file.js';
 
@@ -31,13 +32,13 @@ export async function loadCoordinatorKey(options: { dataDir: string; keyFile?: s
     if (options.keyFile !== undefined) throw new CoordinatorKeyError(`The coordinator key file ${path} does not exist.`);
     const privateKey = generatePrivateKey();
     await writeFileAtomic(path, `${JSON.stringify({ version: 1, privateKey })}\n`, 0o600);
-    return { account: privateKeyToAccount(privateKey), path, created: true };
+    return { account: protocolAccount(privateKey), path, created: true };
   }
   const privateKey = parseKey(text.trim());
   // Never replaced silently: providers pin this address, and a new key would lock every one of them out.
   if (privateKey === null) throw new CoordinatorKeyError(`${path} holds no coordinator key (JSON {"version":1,"privateKey":"0x…"} or one 0x-hex line). Restore it, or move it aside to start with a new key.`);
   if (process.platform !== 'win32' && ((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
-  return { account: privateKeyToAccount(privateKey), path, created: false };
+  return { account: protocolAccount(privateKey), path, created: false };
 }
 
 function parseKey(text: string): `0x${string}` | null {

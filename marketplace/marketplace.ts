@@ -9,8 +9,9 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Address, LocalAccount } from 'viem';
 import type { PayoutInfo } from '../common/marketplace-protocol.js';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey } from 'viem/accounts';
 import { DEFAULT_CHAIN_ID } from '../common/wire/typed-data.js';
+import { protocolAccount } from '../common/wire/secp256k1.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { LOCAL_WORKER_ID, type LocalWorkerSession, localWorkerSession } from './dispatch/local-worker-session.js';
 import { eip712JobSigner } from './provider-link/job-signing.js';
@@ -90,7 +91,7 @@ export async function startMarketplace(options: MarketplaceOptions): Promise<Mar
   const logger: Logger = options.logger;
   const registry = new ModelRegistry();
   for (const spec of options.models ?? defaultModelSpecs()) await registry.register(spec);
-  const account = options.coordinatorKey ?? privateKeyToAccount(generatePrivateKey());
+  const account = options.coordinatorKey ?? protocolAccount(generatePrivateKey());
   const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   const signer = eip712JobSigner(account, chainId);
   // The in-process worker's results are trusted: they seed canaries and break ties.

@@ -5,7 +5,7 @@
  * `job.result` whose outputs are fixed tensors and whose receipt is a valid EIP-712 signature by its key
  * over those outputs' hash and fingerprint — everything the coordinator checks, without the run.
  */
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey } from 'viem/accounts';
 import { WebSocket } from 'ws';
 import { fingerprintOutputs } from '../../common/fingerprint.js';
 import { decodeFrame, encodeFrame, tensorHeads } from '../../common/marketplace-frame.js';
@@ -14,6 +14,7 @@ import type { Tensor } from '../../common/tensor.js';
 import { fingerprintHash } from '../../common/wire/fingerprint-hash.js';
 import { signHello } from '../../common/wire/hello-signature.js';
 import { signReceipt } from '../../common/wire/receipt-signature.js';
+import { protocolAccount } from '../../common/wire/secp256k1.js';
 import { outputSha256 } from '../../worker/inference/output-digest.js';
 import { serveBench } from '../child-link.js';
 
@@ -30,7 +31,7 @@ const CONNECTING = 25;
 type Counters = { offers: number; results: number; errors: number; closed: number };
 
 function connect(url: string, chainId: number, counters: Counters): Promise<WebSocket> {
-  const account = privateKeyToAccount(generatePrivateKey());
+  const account = protocolAccount(generatePrivateKey());
   const ws = new WebSocket(url, { perMessageDeflate: false });
   const send = (message: FromProvider, tensors: readonly Tensor[] = []) => ws.send(encodeFrame(message, tensors));
   let seq = 0;

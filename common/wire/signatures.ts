@@ -3,7 +3,8 @@
  * range, and s in the lower half of the curve order. viem alone accepts the malleated high-s twin of a
  * valid signature (SECURITY.md 19), so every protocol signature passes through here first.
  */
-import { type Address, type Hex, recoverAddress } from 'viem';
+import type { Address, Hex } from 'viem';
+import { recoverAddressFast, recoverAddressHex } from './secp256k1.js';
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HALF_N = SECP256K1_N / 2n;
@@ -21,14 +22,9 @@ export function canonicalSignature(signature: string): Hex | null {
 }
 
 /** The address that signed `digest`, or null when the signature is not canonical or does not recover. */
-export async function recoverSigner(digest: Hex, signature: string): Promise<Address | null> {
+export function recoverSigner(digest: Hex, signature: string): Promise<Address | null> {
   const canonical = canonicalSignature(signature);
-  if (canonical === null) return null;
-  try {
-    return await recoverAddress({ hash: digest, signature: canonical });
-  } catch {
-    return null;
-  }
+  return Promise.resolve(canonical === null ? null : recoverAddressFast(digest, canonical));
 }
 
 /** True when two addresses are the same account (checksum case ignored). */
@@ -41,13 +37,15 @@ export function sameAddress(a: string, b: string): boolean {
  * because hashing can throw on values the wire allows but EIP-712 cannot encode (an amount over
  * uint256): such a message is simply not validly signed.
  */
-export async function signedBy(digest: () => Hex, signature: string, expected: string): Promise<boolean> {
+export function signedBy(digest: () => Hex, signature: string, expected: string): Promise<boolean> {
+  const canonical = canonicalSignature(signature);
+  if (canonical === null) return Promise.resolve(false);
   let hash: Hex;
   try {
     hash = digest();
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
-  const signer = await recoverSigner(hash, signature);
-  return signer !== null && sameAddress(signer, expected);
+  const signer = recoverAddressHex(hash, canonical);
+  return Promise.resolve(signer !== null && sameAddress(signer, expected));
 }

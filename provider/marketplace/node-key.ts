@@ -6,7 +6,8 @@
  */
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type PrivateKeyAccount, generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { type PrivateKeyAccount, generatePrivateKey } from 'viem/accounts';
+import { protocolAccount } from '../../common/wire/secp256k1.js';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomic-file.js';
 
@@ -30,7 +31,7 @@ export async function loadOrCreateNodeKey(dataDir: string): Promise<{ account: P
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     const privateKey = generatePrivateKey();
     await writeFileAtomic(path, `${JSON.stringify({ version: 1, privateKey })}\n`, 0o600);
-    return { account: privateKeyToAccount(privateKey), created: true };
+    return { account: protocolAccount(privateKey), created: true };
   }
   let parsed: unknown = null;
   try {
@@ -42,7 +43,7 @@ export async function loadOrCreateNodeKey(dataDir: string): Promise<{ account: P
   // Never replaced silently: the address earns credits and reputation, and a new key would lose both.
   if (!file.success) throw new NodeKeyError(`${path} is not a Hearth node key. Restore it from a backup, or move it aside to start as a new node.`);
   await narrowMode(path);
-  return { account: privateKeyToAccount(file.data.privateKey as `0x${string}`), created: false };
+  return { account: protocolAccount(file.data.privateKey as `0x${string}`), created: false };
 }
 
 async function narrowMode(path: string): Promise<void> {

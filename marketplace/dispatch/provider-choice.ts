@@ -20,28 +20,29 @@ export function hasFreeSlot(session: ProviderSession, busy: number): boolean {
   return !session.paused && busy < session.maxInFlight;
 }
 
-/** The best session for the job, or null when none can take it now. */
+/**
+ * The best session for the job, or null when none can take it now. One pass over every session, without
+ * allocating: it runs for each job with every connected provider (1,000 in the scale bench).
+ */
 export function chooseProvider(sessions: Iterable<ProviderSession>, context: ChoiceContext): ProviderSession | null {
-  let best: { session: ProviderSession; warm: number; load: number; reputation: number } | null = null;
+  let best: ProviderSession | null = null;
+  let bestWarm = 0;
+  let bestLoad = 0;
+  let bestReputation = 0;
   for (const session of sessions) {
     if (context.tried.has(session.id) || context.skip?.(session.id) === true) continue;
     const busy = context.busy(session);
     if (!hasFreeSlot(session, busy)) continue;
-    const candidate = {
-      session,
-      warm: session.warmModels.has(context.modelSha256) ? 1 : 0,
-      load: busy / session.maxInFlight,
-      reputation: context.reputation(session.id),
-    };
-    if (best === null || better(candidate, best)) best = candidate;
+    const warm = session.warmModels.has(context.modelSha256) ? 1 : 0;
+    if (best !== null && warm < bestWarm) continue;
+    const load = busy / session.maxInFlight;
+    if (best !== null && warm === bestWarm && load > bestLoad) continue;
+    const reputation = context.reputation(session.id);
+    if (best !== null && warm === bestWarm && load === bestLoad && reputation <= bestReputation) continue;
+    best = session;
+    bestWarm = warm;
+    bestLoad = load;
+    bestReputation = reputation;
   }
-  return best?.session ?? null;
-}
-
-type Ranked = { warm: number; load: number; reputation: number };
-
-function better(a: Ranked, b: Ranked): boolean {
-  if (a.warm !== b.warm) return a.warm > b.warm;
-  if (a.load !== b.load) return a.load < b.load;
-  return a.reputation > b.reputation;
+  return best;
 }

@@ -9,8 +9,7 @@ import type { Voucher } from '../../common/marketplace-protocol.js';
 import type { SeqBook } from '../provider-link/seq-book.js';
 import { MEMORY_STORE, openStoreDatabase } from './store-database.js';
 import { sqliteSeqBook } from './sqlite-seq-book.js';
-import type { ReputationStore } from '../verification/reputation.js';
-import { sqliteReputationStore } from './sqlite-reputation-store.js';
+import { type SqliteReputationStore, sqliteReputationStore } from './sqlite-reputation-store.js';
 
 /** A node's credited total in one token. */
 export type CreditTotal = { node: string; token: string; total: bigint; jobs: number };
@@ -36,7 +35,7 @@ export class CoordinatorStore {
   /** Acks and credits; hand it to the provider link. */
   readonly seqBook: SeqBook;
   /** Provider scores; hand it to the verifier's Reputation. */
-  readonly reputation: ReputationStore;
+  readonly reputation: SqliteReputationStore;
   private readonly totalOf;
   private readonly allTotals;
   private readonly insertVoucher;
@@ -107,6 +106,8 @@ export class CoordinatorStore {
 
   /** Closes the file (after which nothing may be recorded). */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.reputation.flush();
+    this.db.close();
   }
 }

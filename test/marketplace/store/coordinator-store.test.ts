@@ -125,4 +125,35 @@ describe('provider reputation in the store', () => {
     expect(again.score(NODE_A.toLowerCase())).toBe(again.score(NODE_A));
     expect(again.score(NODE_B)).toBe(0);
   });
+
+  it('writes a penalty at once and a rise within the flush interval, so a crash forgets only good behaviour', () => {
+    let now = 1_000_000;
+    const store = openStore();
+    const book = new Reputation({ store: store.reputation, now: () => now });
+    const onDisk = (node: string) => {
+      // A second connection sees what a coordinator restarted after a crash would read.
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare('SELECT score FROM reputation WHERE node = ?').pluck().get(node.toLowerCase()) as number | undefined;
+      } finally {
+        db.close();
+      }
+    };
+    book.record(NODE_A, 'agreement');
+    expect(onDisk(NODE_A)).toBe(book.score(NODE_A));
+    now += 10;
+    book.record(NODE_A, 'agreement');
+    const risen = book.score(NODE_A);
+    expect(onDisk(NODE_A)).toBeLessThan(risen);
+    now += 10;
+    book.record(NODE_A, 'wrong_output');
+    expect(onDisk(NODE_A)).toBe(book.score(NODE_A));
+    expect(onDisk(NODE_A)).toBeLessThanOrEqual(QUARANTINE_THRESHOLD);
+    book.record(NODE_B, 'agreement');
+    now += 10;
+    book.record(NODE_B, 'agreement');
+    store.close();
+    expect(onDisk(NODE_B)).toBeCloseTo(new Reputation({ store: openStore().reputation, now: () => now }).score(NODE_B), 9);
+    expect(onDisk(NODE_B)).toBeGreaterThan(onDisk(NODE_A)!);
+  });
 });

@@ -16,6 +16,7 @@ import { type EngineLoadValue, type EngineRunJob, type EngineRunValue, clockMs }
 import type { AdmittedBytes } from './model-loader.js';
 import { SessionCache, estimateSessionBytes } from './session-cache.js';
 import { sessionOptionsFor } from './session-options.js';
+import { ThreadFit } from './thread-fit.js';
 
 type Session = Pick<InferenceSession, 'run' | 'release' | 'inputMetadata' | 'outputMetadata' | 'outputNames'>;
 
@@ -28,7 +29,23 @@ export type EngineDeps = {
   log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
 };
 
-type Warm = { session: Session; provider: ExecutionProviderName; signature: ModelSignature; release(): Promise<void> };
+type Warm = {
+  session: Session;
+  provider: ExecutionProviderName;
+  signature: ModelSignature;
+  /** Measures a multi-threaded CPU session's first runs (thread-fit.ts); null once fitted or not CPU. */
+  fit: ThreadFit | null;
+  /** A one-thread session made in the background, swapped in before the model's next run. */
+  refitted: Session | null;
+  release(): Promise<void>;
+};
+
+/** Releases a warm entry's session and any one-thread session made for it and not yet swapped in. */
+async function releaseWarm(this: Warm): Promise<void> {
+  const refitted = this.refitted;
+  this.refitted = null;
+  await Promise.all([this.session.release(), refitted?.release()]);
+}
 
 /** Sessions and runs for one worker; one request at a time (the engine thread serializes them). */
 export class Engine {
@@ -57,7 +74,8 @@ export class Engine {
     const admitted = await this.deps.readModel(sha256);
     const bytes = admitted.bytes;
     const { session, provider } = await this.createWithFallback(sha256, bytes);
-    const entry: Warm = { session, provider, signature: signatureOf(session, admitted), release: () => session.release() };
+    const fit = provider === 'cpu' && this.config.intraOpNumThreads > 1 ? new ThreadFit() : null;
+    const entry: Warm = { session, provider, signature: signatureOf(session, admitted), fit, refitted: null, release: releaseWarm };
     const evicted = this.cache.add(sha256, entry, estimateSessionBytes(bytes.byteLength));
     if (evicted.length > 0) this.deps.log?.('info', 'evicted warm models to stay under the session budget', { evicted });
     this.cacheChanged();
@@ -68,7 +86,7 @@ export class Engine {
   async run(job: EngineRunJob): Promise<EngineRunValue> {
     const startedAt = clockMs();
     const { loadMs, provider, signature } = await this.load(job.sha256);
-    const warm = this.cache.get(job.sha256)!;
+    const warm = this.swapRefitted(job.sha256, this.cache.get(job.sha256)!);
     const problem = validateRunInputs(job.inputs, job.outputs, signature, this.config.limits);
     if (problem !== null) throw new WorkerFailure(problem.code, problem.message);
     const feeds: Record<string, OrtTensor> = {};
@@ -82,6 +100,7 @@ export class Engine {
       throw new WorkerFailure(classifyOrtError(thrown).code, classifyOrtError(thrown).message);
     }
     const runMs = clockMs() - runStarted;
+    if (warm.fit?.record(runMs) === true) this.refit(job.sha256, warm);
     const outputs = names.map((name) => fromOrtTensor(name, results[name] as OrtTensor));
     const bytes = totalBytes(outputs);
     if (bytes > job.maxOutputBytes) {
@@ -115,6 +134,30 @@ export class Engine {
     const error = classifyOrtError(lastError);
     if (error.code === 'out_of_memory') throw new WorkerFailure('out_of_memory', error.message);
     throw new WorkerFailure('model_invalid', `onnxruntime could not load model ${sha256.slice(0, 12)}…: ${messageOf(lastError)}`);
+  }
+
+  /** Makes a one-thread session for a small model in the background (thread-fit.ts). */
+  private refit(sha256: string, warm: Warm): void {
+    warm.fit = null;
+    const make = async () => {
+      const admitted = await this.deps.readModel(sha256);
+      const session = await this.deps.createSession(admitted.bytes, sessionOptionsFor(warm.provider, 1));
+      if (this.cache.peek(sha256) === warm) warm.refitted = session;
+      else await session.release();
+    };
+    make().then(
+      () => this.deps.log?.('info', 'a small model now runs on one intra-op thread', { sha256 }),
+      (error: unknown) => this.deps.log?.('warn', 're-making a small model\'s session with one thread failed; it keeps its threads', { sha256, error: messageOf(error) }),
+    );
+  }
+
+  /** The warm entry with its background one-thread session swapped in, if one is ready. */
+  private swapRefitted(sha256: string, warm: Warm): Warm {
+    if (warm.refitted === null) return warm;
+    const fitted: Warm = { ...warm, session: warm.refitted, fit: null, refitted: null };
+    warm.refitted = null;
+    this.cache.replace(sha256, fitted);
+    return fitted;
   }
 
   private cacheChanged(): void {

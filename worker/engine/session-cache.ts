@@ -34,6 +34,21 @@ export class SessionCache<S extends Releasable> {
     return entry.value;
   }
 
+  /** The session for `key` without making it the most recently used. */
+  peek(key: string): S | undefined {
+    return this.entries.get(key)?.value;
+  }
+
+  /** Puts `value` in place of `key`'s session, same cost and place in the order; the old one is released. */
+  replace(key: string, value: S): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    const old = entry.value;
+    entry.value = value;
+    old.release().catch((error: unknown) => this.onRelease(key, error));
+    return true;
+  }
+
   /**
    * Adds a session and evicts the least recently used others until the total fits the budget. The new
    * one is never evicted by its own insertion, even when it alone exceeds the budget: it is about to run.

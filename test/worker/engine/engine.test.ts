@@ -166,3 +166,57 @@ describe('session cache', () => {
     expect(engine.cacheState().warmModels).toEqual([c]);
   });
 });
+
+describe('intra-op threads fitted to the model (thread-fit.ts)', () => {
+  /** An engine that notes the thread count of every session it makes and every session it releases. */
+  function countingEngine(config: WorkerConfig) {
+    const made: number[] = [];
+    let released = 0;
+    const engine = new Engine(config, {
+      readModel: (sha256) => readAdmittedModel(config, sha256),
+      createSession: async (bytes, options) => {
+        made.push(options.intraOpNumThreads ?? 0);
+        const session = await InferenceSession.create(bytes, options);
+        const release = session.release.bind(session);
+        return Object.assign(session, { release: () => ((released += 1), release()) });
+      },
+    });
+    return { engine, made, released: () => released };
+  }
+  const settle = async (made: number[], count: number) => {
+    for (let i = 0; i < 200 && made.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+
+  it('re-makes a sub-millisecond model (Silero VAD) with one thread, swaps it in between runs and keeps its outputs', async () => {
+    const bytes = modelBytes(VAD_MODEL);
+    const sha256 = await writeModel(dir, bytes);
+    const { engine, made, released } = countingEngine(testConfig(dir));
+    const first = await engine.run({ sha256, inputs: vadInputs(1), maxOutputBytes: MAX_OUT });
+    for (let i = 0; i < 40 && made.length < 2; i++) await engine.run({ sha256, inputs: vadInputs(1), maxOutputBytes: MAX_OUT });
+    await settle(made, 2);
+    expect(made).toEqual([2, 1]);
+    const after = await engine.run({ sha256, inputs: vadInputs(1), maxOutputBytes: MAX_OUT });
+    expect(released()).toBe(1);
+    expect(after.loadMs).toBe(0);
+    expect(comparable(after.outputs)).toEqual(comparable(first.outputs));
+    expect(engine.cacheState().warmModels).toEqual([sha256]);
+    expect(engine.evict(sha256)).toEqual({ evicted: true });
+    await settle(made, 2);
+    expect(released()).toBe(2);
+  });
+
+  it('keeps every thread for a model that takes milliseconds (PP-OCRv4 recognition), and for a one-thread worker', async () => {
+    const bytes = modelBytes(OCR_REC_MODEL);
+    const sha256 = await writeModel(dir, bytes);
+    const { engine, made } = countingEngine(testConfig(dir));
+    for (let i = 0; i < 24; i++) await engine.run({ sha256, inputs: ocrInputs(), maxOutputBytes: MAX_OUT });
+    await settle(made, 2);
+    expect(made).toEqual([2]);
+    const vad = await writeModel(dir, modelBytes(VAD_MODEL));
+    const single = countingEngine({ ...testConfig(dir), intraOpNumThreads: 1 });
+    for (let i = 0; i < 24; i++) await single.engine.run({ sha256: vad, inputs: vadInputs(1), maxOutputBytes: MAX_OUT });
+    await settle(single.made, 2);
+    expect(single.made).toEqual([1]);
+  });
+});

@@ -17,6 +17,7 @@ import { signReceipt } from '../../common/wire/receipt-signature.js';
 import { protocolAccount } from '../../common/wire/secp256k1.js';
 import { outputSha256 } from '../../worker/inference/output-digest.js';
 import { serveBench } from '../child-link.js';
+import { zeroMask } from '../../provider/marketplace/client-connection.js';
 
 /** Silero VAD's outputs in shape, filled with a constant: what every simulated result carries. */
 const OUTPUTS: Tensor[] = [
@@ -32,7 +33,7 @@ type Counters = { offers: number; results: number; errors: number; closed: numbe
 
 function connect(url: string, chainId: number, counters: Counters): Promise<WebSocket> {
   const account = protocolAccount(generatePrivateKey());
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false, generateMask: zeroMask });
   const send = (message: FromProvider, tensors: readonly Tensor[] = []) => ws.send(encodeFrame(message, tensors));
   let seq = 0;
   let heartbeat: NodeJS.Timeout | undefined;

@@ -2,7 +2,7 @@
  * Wires energy metering into the provider: the job meter and the telemetry recorder both listen to the
  * telemetry sampler and write into the ledger while one is open. The marketplace's job runner reports
  * each run through `onJobRun`; `close` records what is still waiting and writes the open minutes, so it
- * must run before the ledger closes.
+ * must run before the ledger closes. A job's energy is a `Ledger.later` write: it costs no commit of its own.
  */
 import type { Device } from '../../common/api.js';
 import type { EnergySettings } from '../../common/api-energy.js';
@@ -16,7 +16,7 @@ import { TelemetryRecorder } from './telemetry-recorder.js';
 export type EnergyMetering = {
   /** Give each finished job run here (the pool runner's hook). */
   onJobRun: (run: JobRun) => void;
-  /** Records runs still waiting and the open telemetry minutes; call before the ledger closes. */
+  /** Records (and commits) runs still waiting and the open telemetry minutes; call before the ledger closes. */
   close: () => void;
 };
 
@@ -35,7 +35,11 @@ export function startEnergyMetering(options: {
     return ledger !== null && ledger.open ? ledger : null;
   };
   const meter = new JobEnergyMeter({
-    record: (record) => void open()?.energy.record(record),
+    // Nothing is sent after a job's energy is stored: it shares the next commit (the job's result, usually).
+    record: (record) => {
+      const ledger = open();
+      return ledger === null ? undefined : ledger.later(() => void ledger.energy.record(record));
+    },
     settings: options.settings,
     device: (id) => options.devices()?.find((d) => d.id === id),
     intervalMs: options.intervalMs,
@@ -58,6 +62,8 @@ export function startEnergyMetering(options: {
       stopMeter();
       stopRecorder();
       meter.flush();
+      // What the meter just recorded waits in `later`: on disk now, for whoever reads or closes next.
+      open()?.flushLater();
       recorder.flush();
     },
   };

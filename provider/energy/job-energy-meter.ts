@@ -39,8 +39,8 @@ export function jobRunOf(jobId: string, deviceId: string, startedAt: number, end
 export type SampleSource = { onSample(listener: (sample: DeviceSample) => void): () => void };
 
 export type JobEnergyMeterOptions = {
-  /** Stores one job's energy (the ledger's `energy.record`). */
-  record: (record: JobEnergyRecord) => void;
+  /** Stores one job's energy (the ledger's `energy.record`); a promise settles when it is stored. */
+  record: (record: JobEnergyRecord) => void | Promise<void>;
   settings: () => EnergySettings;
   /** The device's name and vendor, for its typical draw. */
   device: (deviceId: string) => DrawDevice | undefined;
@@ -88,7 +88,8 @@ export class JobEnergyMeter {
 
   /**
    * Meters a finished run: once the device's next reading arrives (or after about two sampling
-   * intervals without one) its energy is recorded. Resolves when recorded; never rejects.
+   * intervals without one) its energy is recorded. Resolves when recorded (stored, when `record`
+   * returns a promise); never rejects.
    */
   jobRan(run: JobRun): Promise<void> {
     return new Promise((resolve) => {
@@ -134,11 +135,14 @@ export class JobEnergyMeter {
   private settle(wait: Waiting): void {
     if (!this.waiting.delete(wait)) return;
     clearTimeout(wait.timer);
+    const failed = (err: unknown) => this.options.logger?.error({ err, jobId: wait.run.jobId }, 'job energy could not be recorded');
+    let stored: void | Promise<void> = undefined;
     try {
-      this.options.record(this.measure(wait.run));
+      stored = this.options.record(this.measure(wait.run));
     } catch (err) {
-      this.options.logger?.error({ err, jobId: wait.run.jobId }, 'job energy could not be recorded');
+      failed(err);
     }
-    wait.done();
+    if (stored instanceof Promise) void stored.catch(failed).finally(wait.done);
+    else wait.done();
   }
 }

@@ -34,15 +34,28 @@ export type CoordinatorMessageDeps = {
   acked: (jobId: string, seq: number, credited: bigint) => void;
 };
 
-/** Records a verified acknowledgement of one of this node's receipts; anything else is logged and dropped. */
+/** Jobs whose ack is being stored (the credit may wait a few ms for a shared commit): an ack sent again meanwhile is dropped. */
+const storing = new WeakSet<HeldJob>();
+
+/**
+ * Records a verified acknowledgement of one of this node's receipts, and reports it (`acked`) only once
+ * the credit is on disk, so nothing reads the ledger before it holds the credit; anything else is
+ * logged and dropped.
+ */
 export async function handleAck(message: Extract<FromCoordinator, { type: 'receipt.ack' }>, held: HeldJob | undefined, deps: CoordinatorMessageDeps): Promise<void> {
   const log = deps.logger.child({ jobId: message.jobId });
   if (held === undefined || held.result === null) return log.debug('receipt.ack for a job with no result held');
+  if (storing.has(held)) return log.debug('receipt.ack again while the first is being stored');
   if (message.seq !== held.result.receipt.seq) return log.warn({ seq: message.seq }, 'receipt.ack names another seq');
   const credited = BigInt(message.credited);
   const ack = { jobId: message.jobId, provider: deps.node, seq: message.seq, receiptDigest: held.result.digest, credited };
   if (!(await verifyAckSignature(deps.chainId, ack, message.signature, deps.coordinator))) return log.warn('receipt.ack is not signed by the pinned coordinator');
-  await deps.journal.recordAck(message.jobId, { seq: message.seq, credited, signature: message.signature }, deps.now());
+  storing.add(held);
+  try {
+    await deps.journal.recordAck(message.jobId, { seq: message.seq, credited, signature: message.signature }, deps.now());
+  } finally {
+    storing.delete(held);
+  }
   deps.acked(message.jobId, message.seq, credited);
 }
 

@@ -2,7 +2,9 @@
  * What the marketplace client needs from the rest of the provider, as interfaces: a journal that
  * persists each job's life (the ledger implements it), the source of receipt sequence numbers, and the
  * runner that hands a job to a worker. Each journal write completes before the message it records is
- * sent, so nothing is announced to the coordinator that a crash could forget.
+ * sent, so nothing is announced to the coordinator that a crash could forget. Two records may be held
+ * back to share a later commit, as nothing is sent on their strength: an offer (until the job's next
+ * record) and an ack's credit (the coordinator sends its ack again when the job is resumed).
  */
 import type { JobSpec, Receipt, RejectReason } from '../../common/marketplace-protocol.js';
 import type { RunParams, RunResult, WorkerErrorCode } from '../../common/worker-protocol.js';
@@ -33,14 +35,16 @@ export type UnfinishedJob =
 
 /** Where the client persists each job's life; the provider's ledger implements it. */
 export interface JobJournal {
-  /** A signed offer that passed its signature check. */
+  /** A signed offer that passed its signature check; it may be stored only with the job's next record. */
   recordOffered(job: JobSpec, signature: string, atMs: number): void | Promise<void>;
+  /** Stores an offer `recordOffered` may have held back, now (its model is slow to arrive: the Jobs page should show it). */
+  commitOffered?(jobId: string): void | Promise<void>;
   /** Recorded before `job.accept` is sent. */
   recordAccepted(jobId: string, atMs: number): void | Promise<void>;
   /** The signed receipt, recorded before `job.result` is sent. */
   recordResult(jobId: string, receipt: Receipt, signature: string, atMs: number): void | Promise<void>;
   recordFailed(jobId: string, failure: JournalFailure, atMs: number): void | Promise<void>;
-  /** The coordinator's verified countersignature and what it credited. */
+  /** The coordinator's verified countersignature and what it credited; settles once stored (it may wait for a shared commit). */
   recordAck(jobId: string, ack: JournalAck, atMs: number): void | Promise<void>;
   /** Jobs offered, accepted or resulted but neither failed nor acknowledged. */
   unfinishedJobs(): UnfinishedJob[] | Promise<UnfinishedJob[]>;

@@ -2,7 +2,9 @@
  * One accepted-for-consideration job on the provider: journal the offer, get the model (a hash mismatch
  * rejects it), accept, run on a worker by the deadline, then sign a receipt over the outputs actually
  * sent and queue `job.result` — or queue `job.fail`. Each journal write completes before the message
- * it records is queued. A cancelled job sends nothing more.
+ * it records is queued. The offer may be held back to share the accept's commit (two commits before a
+ * result, not three); a model still not ready after OFFER_VISIBLE_AFTER_MS (a download) has its offer
+ * stored meanwhile, so the Jobs page shows the job. A cancelled job sends nothing more.
  */
 import type { LocalAccount } from 'viem';
 import { fingerprintOutputs } from '../../common/fingerprint.js';
@@ -31,11 +33,14 @@ export type PipelineDeps = {
   changed: (held: HeldJob) => void;
 };
 
+/** How long a model may take (a cached one takes far less) before the job's offer is stored on its own. */
+export const OFFER_VISIBLE_AFTER_MS = 50;
+
 /** Carries a held job from its signed offer to a queued result, failure or rejection. */
 export async function carryOut(held: HeldJob, deps: PipelineDeps): Promise<void> {
   try {
     await deps.journal.recordOffered(held.job, held.signature, deps.now());
-    const model = await deps.models.ensure(held.job.model, held.job.deadline);
+    const model = await whileShowingOffer(held, deps, deps.models.ensure(held.job.model, held.job.deadline));
     if (!model.ok) return await end(held, deps, { stage: 'rejected', reason: model.expired ? 'expired' : 'model_unavailable', message: model.message });
     let result;
     try {
@@ -61,6 +66,22 @@ export async function carryOut(held: HeldJob, deps: PipelineDeps): Promise<void>
       .catch((again: unknown) => deps.logger.error({ jobId: held.job.id, err: again }, 'marketplace job failure could not be recorded'));
     // The coordinator still hears how the job ended, journal or not.
     queueEnding(held, deps, ending);
+  }
+}
+
+/** Waits for `ready`; if it is slow, the offer is committed meanwhile (its failure is logged: the accept writes it again). */
+async function whileShowingOffer<T>(held: HeldJob, deps: PipelineDeps, ready: Promise<T>): Promise<T> {
+  const commit = deps.journal.commitOffered?.bind(deps.journal);
+  if (commit === undefined) return ready;
+  const timer = setTimeout(() => {
+    void Promise.resolve()
+      .then(() => commit(held.job.id))
+      .catch((err: unknown) => deps.logger.warn({ jobId: held.job.id, err }, 'marketplace offer could not be stored while its model is fetched'));
+  }, OFFER_VISIBLE_AFTER_MS);
+  try {
+    return await ready;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

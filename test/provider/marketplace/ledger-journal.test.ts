@@ -65,6 +65,8 @@ describe('ledgerJournal', () => {
   it('ends rejected, failed, cancelled and lost jobs in final states with their reasons', async () => {
     const journal = ledgerJournal(env.ledger);
     for (const id of ['rej', 'fail', 'cancel', 'lost-offered', 'lost-sent']) await journal.recordOffered(makeSpec(id), SIG, 0);
+    // Stored on its own, as while its model downloads; the others are stored with their next record.
+    await journal.commitOffered?.('lost-offered');
     await journal.recordFailed('rej', { stage: 'rejected', reason: 'model_unavailable', message: 'HTTP 404' }, 0);
     await journal.recordAccepted('fail', 0);
     await journal.recordFailed('fail', { stage: 'failed', code: 'timeout', retryable: false, message: 'Too slow.' }, 0);

@@ -16,7 +16,7 @@ import * as ort from 'onnxruntime-node';
 import type { Tensor } from '../common/tensor.js';
 import type { FromWorker, WorkerConfig } from '../common/worker-protocol.js';
 import { DEFAULT_WORKER_LIMITS } from '../worker/admission/default-limits.js';
-import { rawSessionOptions } from './raw-session-options.js';
+import { sessionOptionsFor } from '../worker/engine/session-options.js';
 import { buildMlp } from '../test/helpers/onnx-models.js';
 
 const THREADS = 2;
@@ -50,7 +50,7 @@ function allCases(root: string): Case[] {
 
 /** Mean ms per run of onnxruntime directly, at `rows` rows per run. */
 async function direct(c: Case, rows: number, runs: number): Promise<number> {
-  const session = await ort.InferenceSession.create(c.bytes, rawSessionOptions('cpu', THREADS));
+  const session = await ort.InferenceSession.create(c.bytes, sessionOptionsFor('cpu', THREADS));
   const [t] = c.input(rows) as [Tensor];
   const feeds = { [t.name]: new ort.Tensor('float32', new Float32Array(t.data.buffer), t.shape) };
   for (let i = 0; i < 10; i++) await session.run(feeds);

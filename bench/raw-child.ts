@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { rawSessionOptions } from './raw-session-options.js';
+import { sessionOptionsFor } from '../worker/engine/session-options.js';
 import { toOrtTensor } from '../worker/inference/ort-tensors.js';
 import { type InputSpec, tensorsAt } from './inputs.js';
 import { concurrentRuns, sequentialRuns } from './loops.js';
@@ -31,7 +31,7 @@ function feedsAt(state: Loaded, rows: number): Record<string, ort.Tensor> {
 
 async function load(request: Extract<RawRequest, { type: 'load' }>): Promise<RawLoaded> {
   const bytes = new Uint8Array(readFileSync(request.modelPath));
-  const options = rawSessionOptions(request.provider, request.threads);
+  const options = sessionOptionsFor(request.provider, request.threads);
   const create = async () => {
     const t = nowMs();
     const session = await ort.InferenceSession.create(bytes, options);

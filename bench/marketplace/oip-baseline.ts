@@ -15,7 +15,7 @@ import { sendError } from '../../marketplace/http/reply.js';
 import { parseInferRequest } from '../../marketplace/oip/infer-request.js';
 import { encodeInferResponse } from '../../marketplace/oip/infer-response.js';
 import { defaultModelSpecs } from '../../marketplace/registry/default-models.js';
-import { rawSessionOptions } from '../raw-session-options.js';
+import { sessionOptionsFor } from '../../worker/engine/session-options.js';
 import { fromOrtTensor, toOrtTensor } from '../../worker/inference/ort-tensors.js';
 import { serveBench } from '../child-link.js';
 
@@ -26,7 +26,7 @@ type Served = { session: ort.InferenceSession; queue: Promise<unknown> };
 
 /** Loads the named default models (e.g. ppocr-rec, silero-vad) and serves them until the bench disconnects. */
 export async function serveOipBaselineChild(names: readonly string[]): Promise<void> {
-  const options = rawSessionOptions('cpu', Math.max(1, availableParallelism()));
+  const options = sessionOptionsFor('cpu', Math.max(1, availableParallelism()));
   const models = new Map<string, Served>();
   for (const spec of defaultModelSpecs().filter((s) => names.includes(s.name))) {
     models.set(spec.name, { session: await ort.InferenceSession.create(spec.path, options), queue: Promise.resolve() });

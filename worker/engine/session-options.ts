@@ -1,11 +1,12 @@
 /**
  * The session-options allowlist (SECURITY.md 13). Options are built here from the worker's own config
- * and nothing else: a job cannot reach this function, the keys that read or write files
- * (optimizedModelFilePath, enableProfiling, profileFilePrefix) are never set, and the free-form config
- * (`extra`) holds one fixed entry of ours. Values measured on these machines: graph
- * optimization 'all' beats 'disabled' by 22–54%, parallel execution mode is 2× slower than sequential,
- * intra-op threads sized to the machine beat 1, and intra-op threads that do not spin beat spinning ones
- * whenever anything else wants a core (docs/benchmarks.md, "Spinning threads").
+ * and nothing else: a job cannot reach this function, and the keys that read or write files
+ * (optimizedModelFilePath, enableProfiling, profileFilePrefix) or pass free-form config (extra) are never
+ * set. Values measured on these machines: graph optimization 'all' beats 'disabled' by 22–54%, parallel
+ * execution mode is 2× slower than sequential, intra-op threads sized to the machine beat 1, and
+ * onnxruntime's spinning threads (its default) beat threads that sleep: OCR recognition through the
+ * worker ran at 0.66–0.68× raw spinning and 0.49–0.51× not, on a quiet machine (docs/benchmarks.md,
+ * "Session 3").
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../common/worker-protocol.js';
@@ -19,17 +20,7 @@ export const SESSION_OPTION_KEYS = [
   'interOpNumThreads',
   'enableCpuMemArena',
   'logSeverityLevel',
-  'extra',
 ] as const;
-
-/**
- * onnxruntime's intra-op threads spin for a while after each parallel section by default. On a machine
- * that does anything besides inference (the provider's event loop taking the result, the coordinator on
- * the same box, the user's own programs), the spinning threads hold the cores the rest needs: OCR
- * recognition on 2 cores ran at half speed next to one other busy process. A provider shares its machine
- * by definition, so its sessions never spin.
- */
-export const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } } as const;
 
 /** Session options for one execution provider, from the worker's config alone. */
 export function sessionOptionsFor(provider: ExecutionProviderName, intraOpNumThreads: number): InferenceSession.SessionOptions {
@@ -41,6 +32,5 @@ export function sessionOptionsFor(provider: ExecutionProviderName, intraOpNumThr
     interOpNumThreads: 1,
     enableCpuMemArena: true,
     logSeverityLevel: 3,
-    extra: NO_SPINNING,
   };
 }

@@ -20,9 +20,8 @@ describe('session options', () => {
       interOpNumThreads: 1,
       enableCpuMemArena: true,
       logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
-    for (const key of ['optimizedModelFilePath', 'enableProfiling', 'profileFilePrefix', 'externalData', 'freeDimensionOverrides']) {
+    for (const key of ['optimizedModelFilePath', 'enableProfiling', 'profileFilePrefix', 'extra', 'externalData', 'freeDimensionOverrides']) {
       expect(options).not.toHaveProperty(key);
     }
   });

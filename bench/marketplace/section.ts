@@ -140,9 +140,10 @@ export async function runMarketplaceSection(options: SectionOptions): Promise<Se
     options.progress('starting the baseline server and the coordinator…');
     const baseline = await startChild(options.benchEntry, 'oip-baseline', ['ppocr-rec', 'silero-vad']);
     children.push(baseline);
-    // HEARTH_BENCH_CPU_PROF=<folder> writes the coordinator's CPU profile there (node --cpu-prof).
+    // HEARTH_BENCH_CPU_PROF=<folder> writes the coordinator's and the providers' CPU profiles there (node --cpu-prof).
     const profile = process.env.HEARTH_BENCH_CPU_PROF;
-    const coordinator = await startChild(options.benchEntry, 'market', [], profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+    const profiled = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const coordinator = await startChild(options.benchEntry, 'market', [], profiled);
     children.push(coordinator);
     const ready = coordinator.ready as { url: string; providerUrl: string; coordinator: string; chainId: number; key: string };
     const variants: Partial<Record<Variant, VariantFigures>> = {};
@@ -150,7 +151,7 @@ export async function runMarketplaceSection(options: SectionOptions): Promise<Se
     if (existsSync('/dev/shm')) places.push(['tmpfs', '/dev/shm']);
     for (const [variant, parent] of places) {
       options.progress(`starting a provider with its data folder under ${parent} (${variant})…`);
-      const provider = await startChild(options.benchEntry, 'provider', [ready.providerUrl, ready.coordinator, String(ready.chainId), parent]);
+      const provider = await startChild(options.benchEntry, 'provider', [ready.providerUrl, ready.coordinator, String(ready.chainId), parent], profiled);
       children.push(provider);
       await sessions(coordinator, 1);
       const measure: Measure = {

@@ -7,18 +7,16 @@
  * asserted where the pragmas are read back (database.test.ts).
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Ledger } from '../../../provider/ledger/ledger.js';
+import { bundleFixture } from '../../helpers/bundle-fixture.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { TOKEN } from './ledger-fixtures.js';
 
 const ROUNDS = 32;
-const APP_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
 
 let temp: { dir: string; remove: () => Promise<void> };
@@ -26,22 +24,8 @@ let bundle: string;
 
 beforeAll(async () => {
   temp = await makeTempDir('hearth-ledger-crash-');
-  // The writer is TypeScript importing the real ledger; bundle it into one script Node runs. The native
-  // addon stays outside the bundle, imported from this checkout by absolute URL.
-  const addon = pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href;
-  await build({
-    configFile: false,
-    root: APP_ROOT,
-    logLevel: 'silent',
-    ssr: { noExternal: true },
-    build: {
-      ssr: FIXTURE,
-      outDir: join(temp.dir, 'bundle'),
-      emptyOutDir: true,
-      rollupOptions: { external: ['better-sqlite3'], output: { entryFileNames: 'crash-writer.mjs', paths: { 'better-sqlite3': addon } } },
-    },
-  });
-  bundle = join(temp.dir, 'bundle', 'crash-writer.mjs');
+  // The writer is TypeScript importing the real ledger; the native addon stays outside the bundle.
+  bundle = await bundleFixture(FIXTURE, join(temp.dir, 'bundle'), ['better-sqlite3']);
 });
 
 afterAll(async () => {

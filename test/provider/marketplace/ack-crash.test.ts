@@ -7,15 +7,14 @@
  * the coordinator sends its stored ack again, and the node's ledger ends with the coordinator's credit.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memorySeqBook } from '../../../marketplace/provider-link/seq-book.js';
 import { buildMlp } from '../../helpers/onnx-models.js';
+import { bundleFixture } from '../../helpers/bundle-fixture.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { APP_ROOT, WORKER_BUILT, fp32, pidsWith } from '../worker/real-worker.js';
 import { type Coordinator, MLP, makeJob, sha256Hex, startCoordinator, waitFor } from '../../marketplace/provider-link/link-fixtures.js';
@@ -34,23 +33,8 @@ const children: ChildProcessWithoutNullStreams[] = [];
 beforeAll(async () => {
   if (!WORKER_BUILT) return;
   temp = await makeTempDir('hearth-ack-crash-');
-  // The node is TypeScript importing the real provider; bundle it into one script Node runs, with the
-  // native addon and the WebAssembly secp256k1 imported from this checkout by absolute URL.
-  const require = createRequire(import.meta.url);
-  const paths = Object.fromEntries(['better-sqlite3', 'tiny-secp256k1'].map((name) => [name, pathToFileURL(require.resolve(name)).href]));
-  await build({
-    configFile: false,
-    root: APP_ROOT,
-    logLevel: 'silent',
-    ssr: { noExternal: true },
-    build: {
-      ssr: FIXTURE,
-      outDir: join(temp.dir, 'bundle'),
-      emptyOutDir: true,
-      rollupOptions: { external: Object.keys(paths), output: { entryFileNames: 'ack-crash-node.mjs', paths } },
-    },
-  });
-  bundle = join(temp.dir, 'bundle', 'ack-crash-node.mjs');
+  // The node is TypeScript importing the real provider; the native addon and the WebAssembly secp256k1 stay outside the bundle.
+  bundle = await bundleFixture(FIXTURE, join(temp.dir, 'bundle'), ['better-sqlite3', 'tiny-secp256k1']);
   coordinator = await startCoordinator({ seqBook });
   coordinator.models.set(mlp, mlpBytes);
 }, 120_000);

@@ -2,8 +2,9 @@
  * secp256k1 signing and recovery for the protocol's hot path, through tiny-secp256k1 (libsecp256k1
  * compiled to WebAssembly, so it runs the same on every platform with no native build). viem's pure
  * JavaScript curve costs 1.3 ms to recover a signer and 0.26 ms to sign here; this costs 0.19 and 0.09
- * (docs/benchmarks.md, "Signatures"). Every job takes one of each on the provider and on the coordinator, plus a second
- * recovery on the provider (the ack) and a second signature on the coordinator.
+ * (docs/benchmarks.md, "Signatures through libsecp256k1"). Every job takes one of each on the provider
+ * and on the coordinator, plus a second recovery on the provider (the ack) and a second signature on the
+ * coordinator.
  *
  * Signatures are byte for byte viem's: RFC 6979 nonces with no extra entropy, low s, v = 27 + parity.
  */

@@ -5,37 +5,20 @@
 // the test makes a game appear on the GPU; the provider sends `drain` (seen on the wire at the
 // coordinator), reports paused for gaming through its API, and the marketplace stops routing to it; the
 // game quits, and after the grace period a heartbeat with `paused: null` puts it back to earning.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FromProvider } from '../../common/marketplace-protocol.js';
 import { type Marketplace, startMarketplace } from '../../marketplace/marketplace.js';
-import { spawnHearth, waitForHearth } from '../helpers/hearth-process.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitForHearth } from '../helpers/hearth-process.js';
+import { e2eScope } from '../helpers/e2e-scope.js';
 import { installFakeNvidiaSmi, setFakeNvidiaSmi } from '../provider/telemetry/fake-nvidia-smi.js';
 
-const root = new URL('../../', import.meta.url);
 const CONSUMER_KEY = 'e2e-gaming-consumer-key-0123';
 const GPU = 'GPU-3b8f2d6e-1c4a-5e7b-9d0f-6a2c8e4b1f73';
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(() => {
-  for (const built of ['out/main/cli.js', 'out/main/worker.js']) {
-    if (!existsSync(new URL(built, root))) throw new Error(`${built} is missing; run \`npm run build\` first.`);
-  }
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function tempDir(prefix: string): Promise<string> {
-  const temp = await makeTempDir(prefix);
-  cleanups.push(temp.remove);
-  return temp.dir;
-}
+const { tempDir, spawn, defer } = e2eScope();
 
 /** One silero-vad run submitted over OIP, as a consumer would. */
 async function infer(base: string): Promise<{ status: number; provider: string | null }> {
@@ -67,7 +50,7 @@ describe('gaming mode with a scripted nvidia-smi', () => {
 
     // Heartbeats every minute: a pause seen within seconds can only have come from the drain message.
     const market: Marketplace = await startMarketplace({ consumerKeys: [CONSUMER_KEY], port: 0, logger: pino({ enabled: false }), localWorker: false, heartbeatMs: 60_000 });
-    cleanups.push(() => market.close());
+    defer(() => market.close());
     const base = market.server.url;
     const wire: FromProvider[] = [];
     let connected: string | null = null;
@@ -78,14 +61,10 @@ describe('gaming mode with a scripted nvidia-smi', () => {
       session.receive = (message, tensors) => (wire.push(message as FromProvider), receive(message, tensors));
     });
 
-    const provider = spawnHearth(
+    const provider = spawn(
       ['start', '--data-dir', providerDir, '--dashboard-port', '0', '--marketplace', base, '--coordinator', market.coordinator, '--chain-id', String(market.chainId)],
       { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
     );
-    cleanups.push(async () => {
-      if (provider.child.exitCode === null && provider.child.signalCode === null) provider.child.kill('SIGKILL');
-      await provider.exited;
-    });
     const dashboardUrl = await provider.dashboardUrl();
     const token = readFileSync(join(providerDir, 'dashboard-token'), 'utf8').trim();
     const api = async <T,>(method: string, input: object = {}): Promise<T> => {

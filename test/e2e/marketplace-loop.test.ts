@@ -2,47 +2,20 @@
 // one port) and `hearth start --marketplace …` connected to it. Jobs go in over the OIP REST API with a
 // plain fetch (JSON and the binary extension), their outputs match onnxruntime-node run here on the same
 // model and inputs, and the provider's ledger shows them credited at the registry's price through its API.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, type HearthProcess, runHearth, spawnHearth, waitForHearth } from '../helpers/hearth-process.js';
+import { describe, expect, it } from 'vitest';
+import { callApi, type HearthProcess, runHearth, waitForHearth } from '../helpers/hearth-process.js';
+import { e2eScope } from '../helpers/e2e-scope.js';
 import { REAL_MODELS } from '../helpers/onnx-models.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
-const root = new URL('../../', import.meta.url);
 const CONSUMER_KEY = 'e2e-consumer-key-0123456789';
 /** The registry's price of one silero-vad run (marketplace/registry/default-models.ts), in base units. */
 const VAD_PRICE = 10n;
 const NO_TOKEN = '0x0000000000000000000000000000000000000000';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(() => {
-  for (const built of ['out/main/cli.js', 'out/main/worker.js']) {
-    if (!existsSync(new URL(built, root))) throw new Error(`${built} is missing; run \`npx electron-vite build\` first.`);
-  }
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function tempDir(): Promise<string> {
-  const temp = await makeTempDir('hearth-e2e-market-');
-  cleanups.push(temp.remove);
-  return temp.dir;
-}
-
-/** Starts `hearth` and makes sure it is gone after the test. */
-function spawn(args: string[]): HearthProcess {
-  const proc = spawnHearth(args);
-  cleanups.push(async () => {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  });
-  return proc;
-}
+const { tempDir, spawn } = e2eScope();
 
 /** Sends SIGTERM and waits for a clean exit (SIGKILL after 20 s). */
 async function stop(proc: HearthProcess): Promise<number | null> {

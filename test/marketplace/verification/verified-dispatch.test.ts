@@ -50,6 +50,18 @@ function setup(options: Partial<VerifierOptions> = {}) {
   return { verifier, dispatcher, verdicts, submit };
 }
 
+/** Every consumer job runs twice; providers 0xa and 0xb are connected, one job is submitted, and both copies are offered. */
+async function twoCopiesOffered() {
+  const env = setup({ redundancyRate: 1 });
+  const a = fakeProviderSession('0xa');
+  const b = fakeProviderSession('0xb');
+  env.dispatcher.addSession(a);
+  env.dispatcher.addSession(b);
+  const pending = env.submit();
+  const [runA, runB] = await Promise.all([a.nextOffer(), b.nextOffer()]);
+  return { ...env, a, b, pending, runA, runB };
+}
+
 function receiptOf(run: OfferedRun, outputs: Tensor[]): Receipt {
   const outcome = goodOutcome(run.job, outputs);
   if (!outcome.ok) throw new Error('goodOutcome always succeeds');
@@ -107,14 +119,8 @@ describe('redundant execution', () => {
   });
 
   it('runs a third copy on a disagreement; the outvoted provider gets 0, its outputs answer nobody, and it gets no more consumer jobs', async () => {
-    const { verifier, dispatcher, verdicts, submit } = setup({ redundancyRate: 1 });
-    const a = fakeProviderSession('0xa');
-    const b = fakeProviderSession('0xb');
+    const { verifier, dispatcher, verdicts, submit, a, b, pending, runA, runB } = await twoCopiesOffered();
     const c = fakeProviderSession('0xc');
-    dispatcher.addSession(a);
-    dispatcher.addSession(b);
-    const pending = submit();
-    const [runA, runB] = await Promise.all([a.nextOffer(), b.nextOffer()]);
     dispatcher.addSession(c);
     const creditB = answer(verifier, runB, b, wrong());
     const creditA = answer(verifier, runA, a, right());
@@ -155,13 +161,7 @@ describe('redundant execution', () => {
   });
 
   it('credits neither copy and moves no reputation when no third provider can break the tie; the consumer gets the first result', async () => {
-    const { verifier, dispatcher, verdicts, submit } = setup({ redundancyRate: 1 });
-    const a = fakeProviderSession('0xa');
-    const b = fakeProviderSession('0xb');
-    dispatcher.addSession(a);
-    dispatcher.addSession(b);
-    const pending = submit();
-    const [runA, runB] = await Promise.all([a.nextOffer(), b.nextOffer()]);
+    const { verifier, verdicts, a, b, pending, runA, runB } = await twoCopiesOffered();
     const creditA = answer(verifier, runA, a, right());
     const creditB = answer(verifier, runB, b, wrong());
     expect([await creditA, await creditB]).toEqual([0n, 0n]);
@@ -184,13 +184,7 @@ describe('redundant execution', () => {
   });
 
   it('credits the copy that delivered when the other times out, and counts the timeout against that provider', async () => {
-    const { verifier, dispatcher, verdicts, submit } = setup({ redundancyRate: 1 });
-    const a = fakeProviderSession('0xa');
-    const b = fakeProviderSession('0xb');
-    dispatcher.addSession(a);
-    dispatcher.addSession(b);
-    const pending = submit();
-    const [runA, runB] = await Promise.all([a.nextOffer(), b.nextOffer()]);
+    const { verifier, verdicts, a, pending, runA, runB } = await twoCopiesOffered();
     const creditA = answer(verifier, runA, a, right());
     runB.settle({ ok: false, code: 'timeout', retryable: false, message: 'Provider 0xb did not finish by its deadline.' });
     expect(await creditA).toBe(100n);
@@ -214,14 +208,8 @@ describe('quarantine and retries', () => {
   });
 
   it('retries a redundant job whose copies both failed on a third provider, and credits that one result', async () => {
-    const { verifier, dispatcher, verdicts, submit } = setup({ redundancyRate: 1 });
-    const a = fakeProviderSession('0xa');
-    const b = fakeProviderSession('0xb');
+    const { verifier, dispatcher, verdicts, pending, runA, runB } = await twoCopiesOffered();
     const c = fakeProviderSession('0xc');
-    dispatcher.addSession(a);
-    dispatcher.addSession(b);
-    const pending = submit();
-    const [runA, runB] = await Promise.all([a.nextOffer(), b.nextOffer()]);
     dispatcher.addSession(c);
     runA.settle({ ok: false, code: 'worker_crashed', retryable: true, message: 'The worker process ended.' });
     runB.settle({ ok: false, code: 'disconnected', retryable: true, message: 'Provider 0xb went away.' });

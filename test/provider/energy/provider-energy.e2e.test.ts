@@ -1,41 +1,15 @@
 // The real provider meters the jobs it runs: `hearth marketplace` and `hearth start --marketplace …` as
 // two processes, one OIP job, and `earnings.net` shows that job with its energy (the CPU worker here, whose
 // power no tool measures: the typical draw, marked as an estimate) at the electricity price set over the API.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EarningsNet, EnergySettings } from '../../../common/api-energy.js';
-import { callApi, type HearthProcess, spawnHearth, waitForHearth } from '../../helpers/hearth-process.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
+import { e2eScope } from '../../helpers/e2e-scope.js';
+import { callApi, waitForHearth } from '../../helpers/hearth-process.js';
 
-const root = new URL('../../../', import.meta.url);
 const CONSUMER_KEY = 'energy-e2e-consumer-key-0123456789';
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(() => {
-  for (const built of ['out/main/cli.js', 'out/main/worker.js']) {
-    if (!existsSync(new URL(built, root))) throw new Error(`${built} is missing; run \`npm run build\` first.`);
-  }
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function tempDir(): Promise<string> {
-  const temp = await makeTempDir('hearth-energy-e2e-');
-  cleanups.push(temp.remove);
-  return temp.dir;
-}
-
-function spawn(args: string[]): HearthProcess {
-  const proc = spawnHearth(args);
-  cleanups.push(async () => {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await proc.exited;
-  });
-  return proc;
-}
+const { tempDir, spawn } = e2eScope();
 
 describe('the provider meters its jobs', () => {
   it('records each job’s energy with the price in force, and earnings.net shows it', { timeout: 180_000 }, async () => {

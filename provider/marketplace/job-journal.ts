@@ -39,7 +39,7 @@ export interface JobJournal {
   recordOffered(job: JobSpec, signature: string, atMs: number): void | Promise<void>;
   /** Stores an offer `recordOffered` may have held back, now (its model is slow to arrive: the Jobs page should show it). */
   commitOffered?(jobId: string): void | Promise<void>;
-  /** Called before `job.accept` is sent; it may be stored with the job's next commit (ledger-journal.ts says why that is safe). */
+  /** Recorded before `job.accept` is sent. */
   recordAccepted(jobId: string, atMs: number): void | Promise<void>;
   /** The signed receipt, recorded before `job.result` is sent. */
   recordResult(jobId: string, receipt: Receipt, signature: string, atMs: number): void | Promise<void>;

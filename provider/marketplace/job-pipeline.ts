@@ -1,10 +1,10 @@
 /**
  * One accepted-for-consideration job on the provider: journal the offer, get the model (a hash mismatch
  * rejects it), accept, run on a worker by the deadline, then sign a receipt over the outputs actually
- * sent and queue `job.result` — or queue `job.fail`. The journal decides what must be on disk before
- * each message (ledger-journal.ts: the result and failures are, the offer and accept share the result's
- * commit); a model still not ready after OFFER_VISIBLE_AFTER_MS (a download) has its offer stored
- * meanwhile, so the Jobs page shows the job. A cancelled job sends nothing more.
+ * sent and queue `job.result` — or queue `job.fail`. Each journal write completes before the message
+ * it records is queued. The offer may be held back to share the accept's commit (two commits before a
+ * result, not three); a model still not ready after OFFER_VISIBLE_AFTER_MS (a download) has its offer
+ * stored meanwhile, so the Jobs page shows the job. A cancelled job sends nothing more.
  */
 import type { LocalAccount } from 'viem';
 import { fingerprintOutputs } from '../../common/fingerprint.js';

@@ -1,14 +1,13 @@
 /**
- * The provider's ledger as the marketplace client's JobJournal and SeqSource. A result or a failure
- * commits before it returns, so it is on disk before the message that announces it is sent. Three writes
- * do not hold anything up: an offer is kept in memory and committed with the job's next record (one lost
- * in a crash was never accepted, and the coordinator gives it to someone else), unless `commitOffered`
- * writes it first; an accept waits for the next commit (`Ledger.later`, usually the result's), because a
- * job missing from `hello.resumeJobs` after a crash is failed and reassigned by the coordinator; and a
- * credit waits too, because after a crash the job is still listed in `hello.resumeJobs` and the
- * coordinator sends its stored ack again. Receipt numbers are handed out above everything the ledger
- * holds, everything handed out this run, and the coordinator's last acknowledged seq, and stored with the
- * number they were signed with.
+ * The provider's ledger as the marketplace client's JobJournal and SeqSource. A write that a message is
+ * sent after (accept, result, failure) commits before it returns, so it is on disk before the message
+ * it records is sent. Two writes do not hold anything up: an offer is kept in memory and committed with
+ * the job's next record (nothing is sent on the strength of an offer: one lost in a crash was never
+ * accepted, and the coordinator gives it to someone else), unless `commitOffered` writes it first; and a
+ * credit waits for the next commit (`Ledger.later`), because after a crash the job is still listed in
+ * `hello.resumeJobs` and the coordinator sends its stored ack again. Receipt numbers are handed out above
+ * everything the ledger holds, everything handed out this run, and the coordinator's last acknowledged
+ * seq, and stored with the number they were signed with.
  */
 import type { JobSpec } from '../../common/marketplace-protocol.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -31,21 +30,8 @@ export function ledgerJournal(ledger: Ledger): JobJournal & SeqSource {
   return {
     recordOffered: (job, signature) => void offers.set(job.id, { job, signature }),
     commitOffered: (jobId) => withOffer(jobId, () => undefined),
-    // The accept (with the offer, if still held) waits for the next commit, usually the result's: an
-    // accept lost in a crash leaves the job out of `hello.resumeJobs`, so the coordinator fails it as
-    // `disconnected` and gives it to another node, which is all a crash before the accept would cause.
-    // That keeps the job's path to `job.result` at one fsync.
-    recordAccepted(jobId) {
-      const offer = offers.get(jobId);
-      offers.delete(jobId);
-      ledger
-        .later(() => {
-          if (offer !== undefined) ledger.jobs.offer(offer.job, offer.signature);
-          ledger.jobs.accept(jobId);
-        })
-        // A write that failed is undone alone; the offer goes back for the job's next record, which fails loudly.
-        .catch(() => offer !== undefined && !offers.has(jobId) && offers.set(jobId, offer));
-    },
+    // Offer and accept share one commit: each synchronous=FULL commit is an fsync before the job can start.
+    recordAccepted: (jobId) => withOffer(jobId, () => void ledger.jobs.accept(jobId)),
     recordResult(jobId, receipt, signature) {
       const { seq, ...draft } = receipt;
       // One commit for the three steps (and for any credit or energy record waiting in `later`).

@@ -1,9 +1,9 @@
 /**
  * Commits (each an fsync under synchronous=FULL) the provider makes per marketplace job, counted in the
  * ledger's real -wal file, with a real coordinator endpoint, a real sandboxed worker running a real ONNX
- * model, the real ledger journal and the real energy metering: one commit before `job.result` goes out
- * (offer, accept, result, receipt and the job's energy together), and the credit after the ack as a
- * second that the `acked` event waits for. A model that is slow to arrive has its offer stored meanwhile.
+ * model, the real ledger journal and the real energy metering: two commits before `job.result` goes out
+ * (offer + accept, then result + receipt + the job's energy), and the credit after the ack as a third
+ * that the `acked` event waits for. A model that is slow to arrive has its offer stored meanwhile.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,8 +45,7 @@ beforeAll(async () => {
   workers = await startWorkers(temp.dir);
   coordinator = await startCoordinator();
   coordinator.models.set(mlp, mlpBytes);
-  // `later` writes wait up to a second here, so the accept surely shares the result's commit however slow the machine.
-  ledger = Ledger.openInDataDir(temp.dir, { laterMs: 1000 });
+  ledger = Ledger.openInDataDir(temp.dir);
   journal = ledgerJournal(ledger);
   const recordResult = journal.recordResult.bind(journal);
   journal.recordResult = async (jobId, receipt, signature, atMs) => {
@@ -115,16 +114,16 @@ function committedRow(jobId: string): { state: string; energy_mj: number | null 
 }
 
 describe.skipIf(!WORKER_BUILT)('provider commits per marketplace job', () => {
-  it('makes one commit before job.result goes out, and a second for the credit that the acked event waits for', async () => {
+  it('makes two commits before job.result goes out, and a third for the credit that the acked event waits for', async () => {
     await runJob(); // The first job downloads the model into the cache.
     // The slow-model path (the next test) is off here, so a loaded machine cannot make the cached model look slow.
     const commitOffered = journal.commitOffered;
     journal.commitOffered = undefined;
     const before = walCommits(ledger.path);
     const jobId = await runJob().finally(() => (journal.commitOffered = commitOffered));
-    expect(atResult.get(jobId)! - before).toBe(1);
+    expect(atResult.get(jobId)! - before).toBe(2);
     // `acked` fired, so the credit is on disk, visible to any reader, and the energy went in with the result.
-    expect(walCommits(ledger.path) - before).toBe(2);
+    expect(walCommits(ledger.path) - before).toBe(3);
     expect(committedRow(jobId)).toMatchObject({ state: 'credited', energy_mj: expect.any(Number) });
     expect(ledger.acceptedCredits(TOKEN)).toBe(2000n);
   });

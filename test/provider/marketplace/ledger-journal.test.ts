@@ -27,8 +27,6 @@ describe('ledgerJournal', () => {
   it('carries a job from offer to credited, with the signed receipt and the coordinator’s credit', async () => {
     const journal = ledgerJournal(env.ledger);
     const { receipt } = await resultJob(journal, 'a');
-    // The accept waits for the next commit (here, the flush); nothing is sent on the strength of it alone.
-    env.ledger.flushLater();
     expect(env.ledger.jobs.stateOf('a')).toBe('accepted');
     await journal.recordResult('a', receipt, SIG, 0);
     expect(env.ledger.jobs.stateOf('a')).toBe('result_sent');
